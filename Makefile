@@ -1,0 +1,29 @@
+# headless — run `make help` for the targets.
+GO      ?= go
+BIN     ?= bin/headless
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION)
+
+.PHONY: help build test golden bench fuzz
+
+help: ## list the targets
+	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/headless
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/headless
+
+test: ## gofmt check, go vet, and every test with the race detector
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+golden: ## regenerate golden files (then read the diff before committing)
+	$(GO) test ./... -update
+
+bench: ## rendering benchmarks and the whole-process startup comparison
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash bench/startup.sh
+
+fuzz: ## fuzz the validators for 30 s each
+	$(GO) test ./generator -run '^$$' -fuzz FuzzResolve -fuzztime 30s

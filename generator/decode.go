@@ -1,0 +1,47 @@
+package generator
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// newObject returns an empty typed object for each apiVersion/kind the
+// templates produce. Anything else is a template defect.
+var newObject = map[string]func() any{
+	"v1/ConfigMap":                  func() any { return new(corev1.ConfigMap) },
+	"v1/Service":                    func() any { return new(corev1.Service) },
+	"v1/Pod":                        func() any { return new(corev1.Pod) },
+	"v1/PersistentVolumeClaim":      func() any { return new(corev1.PersistentVolumeClaim) },
+	"apps/v1/StatefulSet":           func() any { return new(appsv1.StatefulSet) },
+	"policy/v1/PodDisruptionBudget": func() any { return new(policyv1.PodDisruptionBudget) },
+}
+
+type header struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+}
+
+// decode strictly decodes one rendered document: unknown or duplicate
+// fields, and values of the wrong type, are errors.
+func decode(text []byte) (Document, error) {
+	var h header
+	if err := yaml.Unmarshal(text, &h); err != nil {
+		return Document{}, err
+	}
+	mk, ok := newObject[h.APIVersion+"/"+h.Kind]
+	if !ok {
+		return Document{}, fmt.Errorf("unexpected apiVersion %q and kind %q", h.APIVersion, h.Kind)
+	}
+	obj := mk()
+	if err := yaml.UnmarshalStrict(text, obj); err != nil {
+		return Document{}, fmt.Errorf("%s %q: %v", h.Kind, h.Metadata.Name, err)
+	}
+	return Document{Kind: h.Kind, Name: h.Metadata.Name, Text: text, Object: obj}, nil
+}

@@ -1,0 +1,230 @@
+package generator
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/headless-k8s/headless/presets"
+)
+
+// Model is a resolved, validated Spec: every default applied and every value
+// checked. It is the single source the templates, the DNS names and the
+// replication wiring are derived from.
+type Model struct {
+	Preset        *presets.Preset
+	Name          string
+	Namespace     string
+	Replicas      int
+	Port          int32
+	Mode          Mode
+	ServiceName   string
+	Image         string
+	Storage       string // empty when no volume claims are generated
+	StorageClass  string // empty for the cluster's default class
+	ClusterDomain string
+	ClientService bool
+	// ExtraLabels are the user's labels, added to every object and pod.
+	ExtraLabels map[string]string
+	// Pods are the pods the workload will run, in ordinal order.
+	Pods []Pod
+}
+
+// Pod is one pod of the workload and the DNS name it gets.
+type Pod struct {
+	Name    string
+	Ordinal int
+	// FQDN is <name>.<service>.<namespace>.svc.<cluster-domain>.
+	FQDN string
+}
+
+// Label keys headless sets on everything it generates.
+const (
+	LabelName      = "app.kubernetes.io/name"
+	LabelInstance  = "app.kubernetes.io/instance"
+	LabelComponent = "app.kubernetes.io/component"
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	// LabelPodIndex is set by the StatefulSet controller on each pod.
+	LabelPodIndex = "apps.kubernetes.io/pod-index"
+)
+
+// SelectorLabels are the labels that select the pods: the Services'
+// selectors and the workload's and PodDisruptionBudget's matchLabels.
+func (m *Model) SelectorLabels() map[string]string {
+	return map[string]string{LabelName: m.Preset.Name, LabelInstance: m.Name}
+}
+
+// Labels are the labels of every generated object and pod: the selector
+// labels, headless's own, and the user's.
+func (m *Model) Labels() map[string]string {
+	l := m.SelectorLabels()
+	l[LabelComponent] = "database"
+	l[LabelManagedBy] = "headless"
+	maps.Copy(l, m.ExtraLabels)
+	return l
+}
+
+// Primary is the pod the presets treat as primary (or as the initiator of a
+// replica set): ordinal 0.
+func (m *Model) Primary() Pod { return m.Pods[0] }
+
+// ConfigDir is where the preset's files are mounted in the container.
+func (m *Model) ConfigDir() string { return presets.ConfigDir }
+
+// DataPath is where the data volume is mounted in the container.
+func (m *Model) DataPath() string { return m.Preset.DataPath }
+
+// PortName names the database port on the container and the Services.
+func (m *Model) PortName() string { return m.Preset.PortName }
+
+// ConfigMapName names the ConfigMap that holds the preset's files.
+func (m *Model) ConfigMapName() string { return m.Name + "-config" }
+
+// ClientServiceName names the optional load-balanced client Service.
+func (m *Model) ClientServiceName() string { return m.Name }
+
+// SecretName names the Secret the user creates when the preset needs one.
+func (m *Model) SecretName() string { return m.Name + "-credentials" }
+
+// ClaimName names the data volume claim of the named pod: the name the StatefulSet
+// controller would give it, so that the two modes agree.
+func (m *Model) ClaimName(pod string) string { return dataVolume + "-" + pod }
+
+// ServiceFQDN is the headless Service's own DNS name, which resolves to every
+// ready pod.
+func (m *Model) ServiceFQDN() string {
+	return m.ServiceName + "." + m.Namespace + ".svc." + m.ClusterDomain
+}
+
+// SRVName is the SRV record published for the database port.
+func (m *Model) SRVName() string {
+	return "_" + m.PortName() + "._tcp." + m.ServiceFQDN()
+}
+
+// dataVolume names the data volume (and claim template).
+const dataVolume = "data"
+
+func podFQDN(pod, service, namespace, domain string) string {
+	return pod + "." + service + "." + namespace + ".svc." + domain
+}
+
+// Resolve applies defaults to the Spec and validates every value. The error,
+// if any, is a *FieldError naming the first bad field.
+func (s Spec) Resolve() (*Model, error) {
+	if s.Preset == "" {
+		return nil, fieldErr(FieldPreset, s.Preset, "is required: one of %s", strings.Join(presets.Names(), ", "))
+	}
+	p, err := presets.Get(s.Preset)
+	if err != nil {
+		if _, loadErr := presets.All(); loadErr != nil {
+			return nil, &InternalError{Problems: []string{loadErr.Error()}}
+		}
+		return nil, fieldErr(FieldPreset, s.Preset, "must be one of %s", strings.Join(presets.Names(), ", "))
+	}
+	m := &Model{
+		Preset:        p,
+		Name:          or(s.Name, p.Name),
+		Namespace:     or(s.Namespace, DefaultNamespace),
+		Replicas:      DefaultReplicas,
+		Port:          p.Port,
+		Mode:          Mode(or(string(s.Mode), string(ModeStatefulSet))),
+		Image:         or(s.Image, p.Image),
+		Storage:       or(s.Storage, p.Storage),
+		StorageClass:  s.StorageClass,
+		ClusterDomain: or(s.ClusterDomain, DefaultClusterDomain),
+		ClientService: p.ClientService,
+		ExtraLabels:   maps.Clone(s.Labels),
+	}
+	m.ServiceName = or(s.ServiceName, m.Name+ServiceNameSuffix)
+	if s.Replicas != nil {
+		m.Replicas = *s.Replicas
+	}
+	if s.ClientService != nil {
+		m.ClientService = *s.ClientService
+	}
+	if s.Port != nil {
+		if err := validatePort(*s.Port); err != nil {
+			return nil, err
+		}
+		m.Port = int32(*s.Port)
+	}
+	if err := m.validate(s); err != nil {
+		return nil, err
+	}
+	if m.Storage == StorageNone {
+		m.Storage = ""
+	}
+	m.Pods = make([]Pod, m.Replicas)
+	for i := range m.Pods {
+		name := m.Name + "-" + strconv.Itoa(i)
+		m.Pods[i] = Pod{Name: name, Ordinal: i, FQDN: podFQDN(name, m.ServiceName, m.Namespace, m.ClusterDomain)}
+	}
+	return m, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// validate checks the resolved values in the order a user supplies them.
+func (m *Model) validate(s Spec) error {
+	if !slices.Contains(Modes, m.Mode) {
+		return fieldErr(FieldMode, string(m.Mode), "must be one of %s", joinModes())
+	}
+	if m.Replicas < MinReplicas || m.Replicas > MaxReplicas {
+		return fieldErr(FieldReplicas, strconv.Itoa(m.Replicas), "must be an integer from %d to %d", MinReplicas, MaxReplicas)
+	}
+	if err := validateName(m.Name, m.Mode, m.Replicas); err != nil {
+		return err
+	}
+	if err := dnsLabel(FieldNamespace, m.Namespace); err != nil {
+		return err
+	}
+	if err := validateServiceName(m, s.ServiceName == ""); err != nil {
+		return err
+	}
+	if err := validateImage(m.Image); err != nil {
+		return err
+	}
+	if m.Storage != StorageNone {
+		if err := validateQuantity(FieldStorage, m.Storage); err != nil {
+			return err
+		}
+	}
+	if m.StorageClass != "" {
+		if err := dnsSubdomain(FieldStorageClass, m.StorageClass); err != nil {
+			return err
+		}
+	}
+	if err := validateClusterDomain(m.ClusterDomain); err != nil {
+		return err
+	}
+	if err := validateLabels(m.ExtraLabels); err != nil {
+		return err
+	}
+	if m.ClientService && m.ClientServiceName() == m.ServiceName {
+		return fieldErr(FieldServiceName, m.ServiceName,
+			"must differ from the client Service's name %q (disable it with clientService false, or choose another name)", m.ClientServiceName())
+	}
+	// Every per-pod DNS name must fit; the last pod's is the longest.
+	last := podFQDN(fmt.Sprintf("%s-%d", m.Name, m.Replicas-1), m.ServiceName, m.Namespace, m.ClusterDomain)
+	if len(last) > MaxFQDN {
+		return fieldErr(FieldClusterDomain, m.ClusterDomain,
+			"the pod DNS name %s is %d characters; the limit is %d (shorten the name, service name, namespace or cluster domain)",
+			last, len(last), MaxFQDN)
+	}
+	return nil
+}
+
+func joinModes() string {
+	s := make([]string, len(Modes))
+	for i, m := range Modes {
+		s[i] = string(m)
+	}
+	return strings.Join(s, ", ")
+}

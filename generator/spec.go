@@ -1,0 +1,119 @@
+// Package generator turns a Spec into a validated set of Kubernetes objects:
+// a headless Service plus a StatefulSet or N Pods, and the objects around them.
+//
+// The pipeline is pure: Spec -> Resolve (defaults + validation) -> Model ->
+// Render (templates) -> strict decode into k8s.io/api types -> consistency
+// check -> bytes. No flags, prompts or disk.
+package generator
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Mode selects how pods get their per-pod DNS names.
+type Mode string
+
+const (
+	// ModeStatefulSet generates a StatefulSet whose serviceName is the
+	// headless Service; the controller sets each pod's hostname and subdomain.
+	ModeStatefulSet Mode = "statefulset"
+	// ModePods generates N plain Pods with spec.hostname and spec.subdomain.
+	ModePods Mode = "pods"
+)
+
+// Modes lists the valid modes in the order they are offered to users.
+var Modes = []Mode{ModeStatefulSet, ModePods}
+
+// Limits on user input.
+const (
+	MinReplicas = 1
+	MaxReplicas = 1000
+	// MaxStatefulSetName leaves room for the "-<hash>" suffix the
+	// StatefulSet controller appends in the controller-revision-hash label,
+	// whose value may be at most 63 characters.
+	MaxStatefulSetName = 52
+	// MaxFQDN is the longest DNS name.
+	MaxFQDN = 253
+)
+
+// StorageNone, given as the storage size, generates no volume claims: the
+// data directory is an emptyDir that is lost with the pod.
+const StorageNone = "none"
+
+// Defaults that do not depend on the preset.
+const (
+	DefaultNamespace     = "default"
+	DefaultReplicas      = 3
+	DefaultClusterDomain = "cluster.local"
+	// ServiceNameSuffix is appended to the name to make the default
+	// headless Service name.
+	ServiceNameSuffix = "-headless"
+)
+
+// Spec is what a user asks for, from flags, a spec file or the wizard. Empty
+// strings and nil pointers mean "use the default". It is also the schema of
+// the spec file (`headless generate -f`): unknown keys are an error.
+type Spec struct {
+	Preset        string            `json:"preset"`
+	Name          string            `json:"name,omitempty"`
+	Namespace     string            `json:"namespace,omitempty"`
+	Replicas      *int              `json:"replicas,omitempty"`
+	Port          *int              `json:"port,omitempty"`
+	Mode          Mode              `json:"mode,omitempty"`
+	ServiceName   string            `json:"serviceName,omitempty"`
+	Image         string            `json:"image,omitempty"`
+	Storage       string            `json:"storage,omitempty"`
+	StorageClass  string            `json:"storageClass,omitempty"`
+	ClusterDomain string            `json:"clusterDomain,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	ClientService *bool             `json:"clientService,omitempty"`
+}
+
+// Field names used in FieldError. They are the spec file's keys; the CLI
+// maps them to flag names.
+const (
+	FieldPreset        = "preset"
+	FieldName          = "name"
+	FieldNamespace     = "namespace"
+	FieldReplicas      = "replicas"
+	FieldPort          = "port"
+	FieldMode          = "mode"
+	FieldServiceName   = "serviceName"
+	FieldImage         = "image"
+	FieldStorage       = "storage"
+	FieldStorageClass  = "storageClass"
+	FieldClusterDomain = "clusterDomain"
+	FieldLabels        = "labels"
+	FieldClientService = "clientService"
+)
+
+// FieldError is an invalid user-supplied value: which field, the value, and
+// what is allowed. It is always the user's to fix (exit code 2).
+type FieldError struct {
+	Field  string
+	Value  string
+	Reason string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("invalid %s %q: %s", e.Field, e.Value, e.Reason)
+}
+
+func fieldErr(field, value, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Value: value, Reason: fmt.Sprintf(format, args...)}
+}
+
+// InternalError is a defect in headless itself: a template or preset that
+// produced output the consistency check rejects. It is never the user's fault.
+type InternalError struct {
+	Problems []string
+}
+
+func (e *InternalError) Error() string {
+	return "headless produced invalid manifests: " + strings.Join(e.Problems, "; ")
+}
+
+func internalErr(format string, args ...any) *InternalError {
+	return &InternalError{Problems: []string{fmt.Sprintf(format, args...)}}
+}

@@ -1,0 +1,131 @@
+package generator
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// ValidatePort checks a port number from user input.
+func validatePort(port int) error {
+	if port < 1 || port > 65535 {
+		return fieldErr(FieldPort, strconv.Itoa(port), "must be an integer from 1 to 65535")
+	}
+	return nil
+}
+
+// validateName checks the workload name. It is the prefix of every pod's
+// name, and a pod's name is its hostname: a DNS-1123 label of at most 63
+// characters once "-<ordinal>" is appended. A StatefulSet's name is further
+// limited by its controller-revision-hash label.
+func validateName(name string, mode Mode, replicas int) error {
+	if err := dnsLabel(FieldName, name); err != nil {
+		return err
+	}
+	suffix := len(strconv.Itoa(replicas-1)) + 1
+	limit := validation.DNS1123LabelMaxLength - suffix
+	why := fmt.Sprintf("so that pod names up to %s-%d stay within 63 characters", "<name>", replicas-1)
+	if mode == ModeStatefulSet && MaxStatefulSetName < limit {
+		limit = MaxStatefulSetName
+		why = "for a StatefulSet, whose controller-revision-hash label adds up to 11 characters"
+	}
+	if len(name) > limit {
+		return fieldErr(FieldName, name, "is %d characters; the limit is %d %s", len(name), limit, why)
+	}
+	return nil
+}
+
+// validateServiceName checks the headless Service's name, a DNS-1035 label.
+// When it was derived from the name, the error names the name.
+func validateServiceName(m *Model, derived bool) error {
+	err := dns1035Label(FieldServiceName, m.ServiceName)
+	if err == nil || !derived {
+		return err
+	}
+	return fieldErr(FieldName, m.Name, "the default service name %q %s; choose another name or set the service name",
+		m.ServiceName, err.(*FieldError).Reason)
+}
+
+const (
+	dnsLabelRule     = "must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+	dns1035Rule      = "must be a DNS-1035 label: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
+	dnsSubdomainRule = "must be a DNS-1123 subdomain: at most 253 characters of lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit"
+)
+
+func dnsLabel(field, v string) error {
+	if len(content.IsDNS1123Label(v)) > 0 {
+		return fieldErr(field, v, "%s", dnsLabelRule)
+	}
+	return nil
+}
+
+func dns1035Label(field, v string) error {
+	if len(validation.IsDNS1035Label(v)) > 0 {
+		return fieldErr(field, v, "%s", dns1035Rule)
+	}
+	return nil
+}
+
+func dnsSubdomain(field, v string) error {
+	if len(content.IsDNS1123Subdomain(v)) > 0 {
+		return fieldErr(field, v, "%s", dnsSubdomainRule)
+	}
+	return nil
+}
+
+func validateClusterDomain(v string) error {
+	if strings.HasSuffix(v, ".") {
+		return fieldErr(FieldClusterDomain, v, "must not end with a dot, e.g. cluster.local")
+	}
+	return dnsSubdomain(FieldClusterDomain, v)
+}
+
+// validateQuantity checks a storage size: a positive Kubernetes quantity.
+func validateQuantity(field, v string) error {
+	const rule = "must be a positive quantity such as 8Gi or 500Mi, or " + StorageNone + " for no volume claims"
+	q, err := resource.ParseQuantity(v)
+	if err != nil || q.Sign() <= 0 {
+		return fieldErr(field, v, "%s", rule)
+	}
+	return nil
+}
+
+// reservedLabelPrefixes are label domains headless or Kubernetes own; user
+// labels there would fight with the generated ones.
+var reservedLabelPrefixes = []string{"kubernetes.io/", "k8s.io/"}
+
+func validateLabels(labels map[string]string) error {
+	for k, v := range labels {
+		kv := k + "=" + v
+		if errs := content.IsLabelKey(k); len(errs) > 0 {
+			return fieldErr(FieldLabels, kv, "the key %s", strings.Join(errs, "; "))
+		}
+		if errs := content.IsLabelValue(v); len(errs) > 0 {
+			return fieldErr(FieldLabels, kv, "the value %s", strings.Join(errs, "; "))
+		}
+		prefix, _, hasPrefix := strings.Cut(k, "/")
+		if hasPrefix {
+			for _, r := range reservedLabelPrefixes {
+				domain := strings.TrimSuffix(r, "/")
+				if prefix == domain || strings.HasSuffix(prefix, "."+domain) {
+					return fieldErr(FieldLabels, kv, "keys under %s are reserved for Kubernetes and headless", domain)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ParseLabel splits a "key=value" label argument. The key and value are
+// validated with the rest of the Spec.
+func ParseLabel(arg string) (key, value string, err error) {
+	k, v, ok := strings.Cut(arg, "=")
+	if !ok || k == "" {
+		return "", "", fieldErr(FieldLabels, arg, "must be key=value, e.g. team=data")
+	}
+	return k, v, nil
+}

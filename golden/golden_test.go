@@ -1,0 +1,96 @@
+package golden_test
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/headless-k8s/headless/internal/cli"
+	"github.com/headless-k8s/headless/internal/testutil"
+	"github.com/headless-k8s/headless/presets"
+)
+
+// run executes the root command in-process and fails the test unless it
+// exits 0 with nothing on stderr.
+func run(t *testing.T, args ...string) []byte {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Run(args, &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	if code != cli.ExitOK {
+		t.Fatalf("headless %s: exit %d, stderr:\n%s", strings.Join(args, " "), code, errOut.String())
+	}
+	return out.Bytes()
+}
+
+func TestPresetsByMode(t *testing.T) {
+	for _, preset := range presets.Names() {
+		for _, mode := range []string{"statefulset", "pods"} {
+			name := fmt.Sprintf("%s-%s", preset, mode)
+			t.Run(name, func(t *testing.T) {
+				got := run(t, "generate", "--preset", preset, "--mode", mode)
+				testutil.AssertGolden(t, name+".yaml", got)
+			})
+		}
+	}
+}
+
+func TestVariants(t *testing.T) {
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"variant-name.yaml", []string{"generate", "--preset", "mongodb", "--name", "orders"}},
+		{"variant-namespace.yaml", []string{"generate", "--preset", "postgresql", "-n", "data"}},
+		{"variant-cluster-domain.yaml", []string{"generate", "--preset", "redis", "--cluster-domain", "k8s.example.internal"}},
+		{"variant-one-replica.yaml", []string{"generate", "--preset", "mongodb", "--replicas", "1"}},
+		{"variant-one-replica-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--replicas", "1"}},
+		{"variant-labels.yaml", []string{"generate", "--preset", "mongodb", "--label", "team=data", "-l", "example.com/tier=gold"}},
+		{"variant-service-port-image.yaml", []string{"generate", "--preset", "postgresql", "--service-name", "pg",
+			"--port", "6543", "--image", "registry.example.com/db/postgres:17.2-alpine"}},
+		{"variant-storage.yaml", []string{"generate", "--preset", "redis", "--storage", "20Gi", "--storage-class", "fast-ssd", "--client-service=false"}},
+		{"variant-no-storage-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--storage", "none"}},
+		{"variant-client-service.yaml", []string{"generate", "--preset", "mongodb", "--client-service"}},
+		{"variant-json.json", []string{"generate", "--preset", "redis", "--format", "json"}},
+		{"spec-file.yaml", []string{"generate", "-f", "testdata/spec.yaml"}},
+		{"presets.txt", []string{"presets"}},
+		{"presets.json", []string{"presets", "--format", "json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			testutil.AssertGolden(t, tt.golden, run(t, tt.args...))
+		})
+	}
+}
+
+// TestSpecFileEqualsFlags proves that a spec file and the same values as
+// flags produce the same bytes.
+func TestSpecFileEqualsFlags(t *testing.T) {
+	fromFile := run(t, "generate", "-f", "testdata/spec.yaml")
+	fromFlags := run(t, "generate", "--preset", "postgresql", "--name", "orders-db", "-n", "shop",
+		"--replicas", "2", "--label", "team=payments")
+	if d := testutil.Diff("spec file", "flags", string(fromFile), string(fromFlags)); d != "" {
+		t.Errorf("spec file and flags differ:\n%s", d)
+	}
+	// Flags override the file.
+	overridden := run(t, "generate", "-f", "testdata/spec.yaml", "--replicas", "3")
+	if !bytes.Contains(overridden, []byte("orders-db-2")) {
+		t.Errorf("--replicas 3 did not override the spec file's replicas")
+	}
+}
+
+func TestOutputDirectory(t *testing.T) {
+	for _, tt := range []struct{ golden, preset, mode string }{
+		{"dir-mongodb-statefulset", "mongodb", "statefulset"},
+		{"dir-redis-pods", "redis", "pods"},
+	} {
+		t.Run(tt.golden, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			if out := run(t, "generate", "--preset", tt.preset, "--mode", tt.mode, "--replicas", "2", "--output", dir); len(out) != 0 {
+				t.Errorf("stdout should be empty with --output, got %q", out)
+			}
+			testutil.AssertGoldenDir(t, tt.golden, dir)
+		})
+	}
+}

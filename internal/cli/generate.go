@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/internal/writer"
+)
+
+// GenerateOptions are the inputs of `headless generate`.
+type GenerateOptions struct {
+	IO     *IOStreams
+	Spec   specFlags
+	Format string
+	Output string
+	Force  bool
+}
+
+// Output formats.
+const (
+	formatYAML  = "yaml"
+	formatJSON  = "json"
+	formatTable = "table"
+)
+
+// NewCmdGenerate builds `headless generate`. runF replaces generateRun in
+// tests of flag parsing.
+func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Command {
+	opts := &GenerateOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Generate a headless Service and a StatefulSet or Pods for a database",
+		Example: `  headless generate --preset mongodb
+  headless generate --preset postgresql --name pg --replicas 2 --namespace data
+  headless generate --preset redis --mode pods --output ./redis
+  headless generate -f spec.yaml --replicas 5`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return generateRun(opts)
+		},
+	}
+	opts.Spec.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.Format, "format", formatYAML, "output format: yaml or json (a v1 List)")
+	cmd.Flags().StringVar(&opts.Output, "output", "", "write one file per object and a kustomization.yaml into `dir` instead of stdout")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --output, overwrite files in a non-empty directory")
+	return cmd
+}
+
+func generateRun(opts *GenerateOptions) error {
+	if opts.Format != formatYAML && opts.Format != formatJSON {
+		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of yaml, json", opts.Format)
+	}
+	if opts.Output != "" && opts.Format != formatYAML {
+		return usageErrorf("\"--format %s\" cannot be combined with \"--output\", which writes YAML files", opts.Format)
+	}
+	if opts.Force && opts.Output == "" {
+		return usageErrorf("\"--force\" needs \"--output\"")
+	}
+	model, err := opts.Spec.resolve(opts.IO.In)
+	if err != nil {
+		return err
+	}
+	man, err := generator.Render(model)
+	if err != nil {
+		return err
+	}
+	if opts.Output != "" {
+		files := man.Files()
+		if err := writer.WriteDir(opts.Output, files, opts.Force); err != nil {
+			return &UsageError{Err: err}
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "wrote %d files to %s\n", len(files), opts.Output)
+		return nil
+	}
+	out := man.YAML()
+	if opts.Format == formatJSON {
+		if out, err = man.JSON(); err != nil {
+			return err
+		}
+	}
+	_, err = opts.IO.Out.Write(out)
+	return err
+}

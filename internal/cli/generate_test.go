@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/headless-k8s/headless/internal/testutil" // accepts -update
+)
+
+// runCmd runs headless in-process and returns its exit code and output.
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(args, &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestGenerateBadInput(t *testing.T) {
+	long := strings.Repeat("a", 53)
+	tests := []struct {
+		name string
+		args []string
+		want string // the whole stderr line, after "error: "
+	}{
+		{"name upper case", []string{"--name", "MyDB"}, `invalid argument "MyDB" for "--name" flag: must be a DNS-1123 label`},
+		{"name underscore", []string{"--name", "my_db"}, `invalid argument "my_db" for "--name" flag: must be a DNS-1123 label`},
+		{"name dot", []string{"--name", "my.db"}, `invalid argument "my.db" for "--name" flag: must be a DNS-1123 label`},
+		{"name leading dash", []string{"--name=-db"}, `invalid argument "-db" for "--name" flag: must be a DNS-1123 label`},
+		{"name too long for statefulset", []string{"--name", long}, `invalid argument "` + long + `" for "--name" flag: is 53 characters; the limit is 52 for a StatefulSet`},
+		{"name too long for pods", []string{"--mode", "pods", "--replicas", "10", "--name", strings.Repeat("b", 62)}, `for "--name" flag: is 62 characters; the limit is 61 so that pod names up to <name>-9 stay within 63 characters`},
+		{"name starting with digit needs service name", []string{"--name", "1db"}, `invalid argument "1db" for "--name" flag: the default service name "1db-headless" must be a DNS-1035 label`},
+		{"name empty", []string{"--name", ""}, `invalid argument "" for "--name" flag: must not be empty`},
+		{"port zero", []string{"--port", "0"}, `invalid argument "0" for "--port" flag: must be an integer from 1 to 65535`},
+		{"port too large", []string{"--port", "70000"}, `invalid argument "70000" for "--port" flag: must be an integer from 1 to 65535`},
+		{"port not a number", []string{"--port", "http"}, `invalid argument "http" for "--port" flag: must be an integer from 1 to 65535`},
+		{"replicas zero", []string{"--replicas", "0"}, `invalid argument "0" for "--replicas" flag: must be an integer from 1 to 1000`},
+		{"replicas negative", []string{"--replicas", "-1"}, `invalid argument "-1" for "--replicas" flag: must be an integer from 1 to 1000`},
+		{"replicas huge", []string{"--replicas", "1000000"}, `invalid argument "1000000" for "--replicas" flag: must be an integer from 1 to 1000`},
+		{"replicas not a number", []string{"--replicas", "three"}, `invalid argument "three" for "--replicas" flag: must be an integer from 1 to 1000`},
+		{"unknown preset", []string{"--preset", "mysql"}, `invalid argument "mysql" for "--preset" flag: must be one of mongodb, postgresql, redis`},
+		{"unknown mode", []string{"--mode", "deployment"}, `invalid argument "deployment" for "--mode" flag: must be one of statefulset, pods`},
+		{"image with space", []string{"--image", "mongo 8.0"}, `invalid argument "mongo 8.0" for "--image" flag: must be a lower-case image reference pinned to a tag or digest`},
+		{"image upper case", []string{"--image", "Mongo:8.0.4"}, `invalid argument "Mongo:8.0.4" for "--image" flag: must be a lower-case image reference`},
+		{"image upper case path", []string{"--image", "library/Mongo:8.0.4"}, `invalid argument "library/Mongo:8.0.4" for "--image" flag: must be a lower-case image reference`},
+		{"image latest", []string{"--image", "mongo:latest"}, `invalid argument "mongo:latest" for "--image" flag: the tag latest is not reproducible`},
+		{"image untagged", []string{"--image", "mongo"}, `invalid argument "mongo" for "--image" flag: must name a tag or digest`},
+		{"storage words", []string{"--storage", "lots"}, `invalid argument "lots" for "--storage" flag: must be a positive quantity such as 8Gi or 500Mi, or none`},
+		{"storage negative", []string{"--storage", "-1Gi"}, `invalid argument "-1Gi" for "--storage" flag: must be a positive quantity`},
+		{"storage zero", []string{"--storage", "0"}, `invalid argument "0" for "--storage" flag: must be a positive quantity`},
+		{"storage class", []string{"--storage-class", "Fast_SSD"}, `invalid argument "Fast_SSD" for "--storage-class" flag: must be a DNS-1123 subdomain`},
+		{"cluster domain underscore", []string{"--cluster-domain", "cluster_local"}, `invalid argument "cluster_local" for "--cluster-domain" flag: must be a DNS-1123 subdomain`},
+		{"cluster domain trailing dot", []string{"--cluster-domain", "cluster.local."}, `invalid argument "cluster.local." for "--cluster-domain" flag: must not end with a dot`},
+		{"cluster domain too long for pod names", []string{"--cluster-domain", strings.Repeat("a.", 120) + "local"}, `for "--cluster-domain" flag: the pod DNS name mongodb-2.mongodb-headless.default.svc.`},
+		{"namespace", []string{"-n", "Data"}, `invalid argument "Data" for "--namespace" flag: must be a DNS-1123 label`},
+		{"service name", []string{"--service-name", "1svc"}, `invalid argument "1svc" for "--service-name" flag: must be a DNS-1035 label`},
+		{"service name equals client service", []string{"--name", "db", "--service-name", "db", "--client-service"}, `invalid argument "db" for "--service-name" flag: must differ from the client Service's name "db"`},
+		{"label without equals", []string{"--label", "team"}, `invalid argument "team" for "--label" flag: must be key=value, e.g. team=data`},
+		{"label bad key", []string{"--label", "te am=x"}, `invalid argument "te am=x" for "--label" flag: the key`},
+		{"label bad value", []string{"--label", "team=a b"}, `invalid argument "team=a b" for "--label" flag: the value`},
+		{"label reserved", []string{"--label", "app.kubernetes.io/name=x"}, `invalid argument "app.kubernetes.io/name=x" for "--label" flag: keys under kubernetes.io are reserved`},
+		{"format", []string{"--format", "xml"}, `invalid argument "xml" for "--format" flag: must be one of yaml, json`},
+		{"unknown flag", []string{"--replica", "3"}, `unknown flag: --replica`},
+		{"spec file unknown key", []string{"-f", "testdata/unknown-key.yaml"}, `spec file testdata/unknown-key.yaml: unknown field "replica" (keys: preset, name,`},
+		{"spec file bad value", []string{"-f", "testdata/bad-replicas.yaml"}, `invalid value "0" for "replicas" in testdata/bad-replicas.yaml: must be an integer from 1 to 1000`},
+		{"spec file wrong type", []string{"-f", "testdata/replicas-string.yaml"}, `spec file testdata/replicas-string.yaml: cannot unmarshal string into replicas of type int`},
+		{"spec file missing", []string{"-f", "testdata/nope.yaml"}, `reading spec file: open testdata/nope.yaml: no such file or directory`},
+		{"no preset", []string{"--preset="}, `invalid argument "" for "--preset" flag: must not be empty`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"generate"}, tt.args...)
+			if !hasFlag(tt.args, "--preset") && !hasFlag(tt.args, "-f") {
+				args = append(args, "--preset", "mongodb")
+			}
+			args = append(args, "--output", dir)
+			code, stdout, stderr := runCmd(t, "", args...)
+			if code != ExitUsage {
+				t.Errorf("exit code = %d, want %d", code, ExitUsage)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if !strings.HasPrefix(stderr, "error: ") || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q\nwant \"error: \" and %q", stderr, tt.want)
+			}
+			if n := strings.Count(stderr, "\n"); n != 1 {
+				t.Errorf("stderr has %d lines, want 1: %q", n, stderr)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("output directory was created (stat error %v)", err)
+			}
+		})
+	}
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestGenerateFlags checks flag parsing into options without running.
+func TestGenerateFlags(t *testing.T) {
+	var got *GenerateOptions
+	io := &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
+	cmd := NewCmdGenerate(io, func(o *GenerateOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"-p", "redis", "--name", "cache", "-n", "prod", "--replicas", "5", "--port", "6380",
+		"--mode", "pods", "-l", "a=b", "-l", "c=d", "--client-service=false", "--output", "x", "--force"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := got.Spec.spec(io.In)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Preset != "redis" || s.Name != "cache" || s.Namespace != "prod" || *s.Replicas != 5 || *s.Port != 6380 ||
+		s.Mode != "pods" || s.Labels["a"] != "b" || s.Labels["c"] != "d" || *s.ClientService || got.Output != "x" || !got.Force {
+		t.Errorf("unexpected spec %+v, options %+v", s, got)
+	}
+	if s.Image != "" || s.Storage != "" || s.ClusterDomain != "" {
+		t.Errorf("flags left at their defaults must not be set in the spec: %+v", s)
+	}
+}
+
+func TestGenerateOutputRules(t *testing.T) {
+	t.Run("non-empty directory refused without --force", func(t *testing.T) {
+		dir := t.TempDir()
+		mustWrite(t, filepath.Join(dir, "keep.txt"), "mine")
+		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", dir)
+		if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "is not empty (1 entries); use --force") {
+			t.Fatalf("code %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("directory changed: %d entries", len(entries))
+		}
+	})
+	t.Run("--force replaces generated files and keeps others", func(t *testing.T) {
+		dir := t.TempDir()
+		mustWrite(t, filepath.Join(dir, "keep.txt"), "mine")
+		mustWrite(t, filepath.Join(dir, "kustomization.yaml"), "old")
+		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", dir, "--force")
+		if code != ExitOK {
+			t.Fatalf("code %d: %s", code, stderr)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "keep.txt")); string(b) != "mine" {
+			t.Errorf("keep.txt changed: %q", b)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "kustomization.yaml")); !strings.Contains(string(b), "service-redis-headless.yaml") {
+			t.Errorf("kustomization.yaml not replaced: %q", b)
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".headless-") {
+				t.Errorf("temporary file left behind: %s", e.Name())
+			}
+		}
+	})
+	t.Run("--force without --output", func(t *testing.T) {
+		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--force")
+		if code != ExitUsage || stderr != "error: \"--force\" needs \"--output\"\n" {
+			t.Errorf("code %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("--format json with --output", func(t *testing.T) {
+		code, _, _ := runCmd(t, "", "generate", "-p", "redis", "--format", "json", "--output", t.TempDir())
+		if code != ExitUsage {
+			t.Errorf("code %d", code)
+		}
+	})
+	t.Run("spec from stdin", func(t *testing.T) {
+		code, stdout, stderr := runCmd(t, "preset: redis\nreplicas: 2\n", "generate", "-f", "-")
+		if code != ExitOK || !strings.Contains(stdout, "replicas: 2\n") {
+			t.Errorf("code %d, stderr %q", code, stderr)
+		}
+	})
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	code, stdout, _ := runCmd(t, "", "--version")
+	if code != ExitOK || !strings.HasPrefix(stdout, "headless ") {
+		t.Errorf("--version: code %d, %q", code, stdout)
+	}
+	code, _, stderr := runCmd(t, "", "generat")
+	if code != ExitUsage || !strings.Contains(stderr, `unknown command "generat"`) {
+		t.Errorf("unknown command: code %d, %q", code, stderr)
+	}
+	code, stdout, _ = runCmd(t, "", "completion", "bash")
+	if code != ExitOK || !strings.Contains(stdout, "bash completion") {
+		t.Errorf("completion: code %d", code)
+	}
+}
+
+func mustWrite(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,66 @@
+// Package cli implements the headless command line: one file per command,
+// each with an Options struct, a NewCmdX constructor and an xRun function.
+package cli
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X .../internal/cli.version=v1.2.3";
+// otherwise it comes from the module's build information.
+var version = ""
+
+// Version returns the version headless was built as.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// NewCmdRoot builds the headless command and its subcommands.
+func NewCmdRoot(io *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "headless",
+		Short: "Stable per-pod DNS names for replicated databases on Kubernetes",
+		Long: `headless generates a headless Service plus a StatefulSet or N Pods, wired so that
+every pod gets its own DNS name:
+
+  <pod>.<service>.<namespace>.svc.<cluster-domain>
+
+and each database preset connects its members through those names.`,
+		Version:       Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetVersionTemplate("headless {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.AddCommand(
+		NewCmdGenerate(io, nil),
+		NewCmdPresets(io, nil),
+	)
+	return root
+}
+
+// Run executes headless with args and returns the process exit code. Errors
+// are printed on io.ErrOut; a panic is reported as an internal error.
+func Run(args []string, io *IOStreams) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(io.ErrOut, "internal error: %v\nThis is a bug in headless; please report it with the command you ran.\n%s", r, debug.Stack())
+			code = ExitInternal
+		}
+	}()
+	root := NewCmdRoot(io)
+	root.SetArgs(args)
+	return exitCode(root.Execute(), io.ErrOut)
+}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
 // YAML returns the documents as one multi-document YAML stream, each
@@ -23,11 +21,7 @@ func (man *Manifest) YAML() []byte {
 func (man *Manifest) JSON() ([]byte, error) {
 	items := make([]json.RawMessage, len(man.Documents))
 	for i, d := range man.Documents {
-		j, err := yaml.YAMLToJSON(d.Text)
-		if err != nil {
-			return nil, internalErr("%s %s: converting to JSON: %v", d.Kind, d.Name, err)
-		}
-		items[i] = j
+		items[i] = d.JSON
 	}
 	list := struct {
 		APIVersion string            `json:"apiVersion"`

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
@@ -24,6 +26,8 @@ type Document struct {
 	Name string
 	// Text is the rendered YAML, ending in a newline, without a "---" line.
 	Text []byte
+	// JSON is Text converted to JSON, keys in the same order.
+	JSON []byte
 	// Object is the strictly decoded k8s.io/api object, e.g. *corev1.Service.
 	Object any
 }
@@ -149,13 +153,9 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 	base := view{Model: m, Files: files, Env: env}
 	out := &Manifest{Model: m}
 	emit := func(name string, v view) error {
-		var b bytes.Buffer
-		if err := r.tmpl.ExecuteTemplate(&b, name, v); err != nil {
-			return internalErr("executing %s: %v", name, err)
-		}
-		doc, err := decode(b.Bytes())
+		doc, err := r.renderDoc(name, v)
 		if err != nil {
-			return internalErr("%s rendered invalid YAML: %v", name, err)
+			return err
 		}
 		out.Documents = append(out.Documents, doc)
 		return nil
@@ -173,18 +173,11 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 		}
 	}
 	if m.Mode == ModePods {
-		for i := range m.Pods {
-			v := base
-			v.Pod = &m.Pods[i]
-			if m.Storage != "" {
-				if err := emit(tmplClaim, v); err != nil {
-					return nil, err
-				}
-			}
-			if err := emit(tmplPod, v); err != nil {
-				return nil, err
-			}
+		docs, err := r.renderPods(base)
+		if err != nil {
+			return nil, err
 		}
+		out.Documents = append(out.Documents, docs...)
 	}
 	// A budget for a single pod would protect nothing.
 	if m.Replicas > 1 {
@@ -196,6 +189,67 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// renderDoc executes one template and strictly decodes its output.
+func (r *Renderer) renderDoc(name string, v view) (Document, error) {
+	var b bytes.Buffer
+	if err := r.tmpl.ExecuteTemplate(&b, name, v); err != nil {
+		return Document{}, internalErr("executing %s: %v", name, err)
+	}
+	doc, err := decode(b.Bytes())
+	if err != nil {
+		return Document{}, internalErr("%s rendered invalid YAML: %v", name, err)
+	}
+	return doc, nil
+}
+
+// renderPods renders each pod of Pods mode (its claim, then the Pod) and
+// returns the documents in ordinal order. Pods are independent, so they are
+// rendered and decoded on every core: with a thousand pods, decoding is
+// most of the time headless takes.
+func (r *Renderer) renderPods(base view) ([]Document, error) {
+	m := base.Model
+	perPod := 1
+	if m.Storage != "" {
+		perPod = 2
+	}
+	docs := make([]Document, perPod*len(m.Pods))
+	errs := make([]error, len(m.Pods))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(m.Pods)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(m.Pods) {
+					return
+				}
+				v := base
+				v.Pod = &m.Pods[i]
+				d := docs[perPod*i : perPod*(i+1)]
+				var err error
+				if perPod == 2 {
+					d[0], err = r.renderDoc(tmplClaim, v)
+				}
+				if err == nil {
+					d[perPod-1], err = r.renderDoc(tmplPod, v)
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	// The lowest ordinal's error, so that the message does not depend on
+	// scheduling.
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return docs, nil
 }
 
 // renderPreset executes the preset's file and environment templates.

@@ -167,6 +167,12 @@ func (sf *specFlags) explain(err error) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
+	if fe.Value == "" && strings.HasPrefix(fe.Reason, "is required") {
+		if sf.file != "" {
+			return usageErrorf("%q %s; set it in the spec file or with \"--%s\"", fe.Field, fe.Reason, flagOf[fe.Field])
+		}
+		return usageErrorf("\"--%s\" flag %s", flagOf[fe.Field], fe.Reason)
+	}
 	if sf.fromFile[fe.Field] {
 		return usageErrorf("invalid value %q for %q in %s: %s", fe.Value, fe.Field, sf.file, fe.Reason)
 	}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/headless-k8s/headless/internal/testutil" // accepts -update
+)
+
+// binary is the headless command built once for these tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "headless-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "headless")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("building headless: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runBinary runs the built headless and returns exit code, stdout, stderr.
+func runBinary(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String(), errOut.String()
+	case errors.As(err, &exit):
+		return exit.ExitCode(), out.String(), errOut.String()
+	default:
+		t.Fatalf("running headless: %v", err)
+		return 0, "", ""
+	}
+}
+
+// TestBinary runs the real executable the way a user or a script would and
+// checks exit code, stdout and stderr.
+func TestBinary(t *testing.T) {
+	golden := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("..", "..", "golden", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantCode   int
+		wantStdout string // exact, when set
+		wantStderr string // substring; "" means stderr must be empty
+	}{
+		{name: "readme quick start", args: []string{"generate", "--preset", "mongodb"}, wantStdout: golden("mongodb-statefulset.yaml")},
+		{name: "pods mode", args: []string{"generate", "--preset", "redis", "--mode", "pods"}, wantStdout: golden("redis-pods.yaml")},
+		{name: "spec on stdin", args: []string{"generate", "-f", "-"}, stdin: "preset: postgresql\nmode: pods\n", wantStdout: golden("postgresql-pods.yaml")},
+		{name: "presets", args: []string{"presets"}, wantStdout: golden("presets.txt")},
+		{name: "bad port", args: []string{"generate", "--preset", "mongodb", "--port", "70000"}, wantCode: 2,
+			wantStderr: "error: invalid argument \"70000\" for \"--port\" flag: must be an integer from 1 to 65535\n"},
+		{name: "unknown flag", args: []string{"generate", "--replica", "3"}, wantCode: 2, wantStderr: "unknown flag: --replica"},
+		{name: "unknown command", args: []string{"generat"}, wantCode: 2, wantStderr: `unknown command "generat"`},
+		{name: "version", args: []string{"--version"}, wantStdout: "", wantCode: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runBinary(t, tt.stdin, tt.args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit code %d, want %d; stderr: %s", code, tt.wantCode, stderr)
+			}
+			if tt.wantStdout != "" && stdout != tt.wantStdout {
+				t.Errorf("stdout differs from the golden file (%d bytes, want %d)", len(stdout), len(tt.wantStdout))
+			}
+			if tt.wantCode != 0 && stdout != "" {
+				t.Errorf("stdout = %q, want nothing on failure", stdout)
+			}
+			switch {
+			case tt.wantStderr == "" && stderr != "":
+				t.Errorf("stderr = %q, want empty", stderr)
+			case !strings.Contains(stderr, tt.wantStderr):
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestBinaryVersion(t *testing.T) {
+	code, stdout, _ := runBinary(t, "", "--version")
+	if code != 0 || !strings.HasPrefix(stdout, "headless ") {
+		t.Errorf("--version: exit %d, stdout %q; want 0 and \"headless <version>\"", code, stdout)
+	}
+}
+
+func TestBinaryOutputDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mongodb")
+	code, stdout, stderr := runBinary(t, "", "generate", "--preset", "mongodb", "--replicas", "2", "--output", dir)
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "wrote ") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	want, _ := filepath.Glob(filepath.Join("..", "..", "golden", "dir-mongodb-statefulset", "*"))
+	got, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("wrote %d files, the golden tree has %d", len(got), len(want))
+	}
+	for _, w := range want {
+		g, _ := os.ReadFile(filepath.Join(dir, filepath.Base(w)))
+		wb, _ := os.ReadFile(w)
+		if !bytes.Equal(g, wb) {
+			t.Errorf("%s differs from golden", filepath.Base(w))
+		}
+	}
+	// A second run must refuse the non-empty directory and change nothing.
+	code, _, stderr = runBinary(t, "", "generate", "--preset", "redis", "--output", dir)
+	if code != 2 || !strings.Contains(stderr, "--force") {
+		t.Errorf("second run: exit %d, stderr %q; want 2 and a hint about --force", code, stderr)
+	}
+}

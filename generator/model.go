@@ -177,7 +177,7 @@ func (m *Model) validate(s Spec) error {
 		return fieldErr(FieldMode, string(m.Mode), "must be one of %s", joinModes())
 	}
 	if m.Replicas < MinReplicas || m.Replicas > MaxReplicas {
-		return fieldErr(FieldReplicas, strconv.Itoa(m.Replicas), "must be an integer from %d to %d", MinReplicas, MaxReplicas)
+		return intErr(FieldReplicas, strconv.Itoa(m.Replicas))
 	}
 	if err := validateName(m.Name, m.Mode, m.Replicas); err != nil {
 		return err

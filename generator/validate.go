@@ -10,10 +10,38 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// ValidatePort checks a port number from user input.
+// Port limits.
+const (
+	MinPort = 1
+	MaxPort = 65535
+)
+
+// intRange is the allowed range of each integer field.
+var intRange = map[string][2]int{
+	FieldReplicas: {MinReplicas, MaxReplicas},
+	FieldPort:     {MinPort, MaxPort},
+}
+
+// ParseInt parses the text a user typed for an integer field (FieldReplicas
+// or FieldPort). Text that is not an integer is a *FieldError with the same
+// reason as an integer out of range; the range itself is checked by Resolve.
+func ParseInt(field, text string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil {
+		return 0, intErr(field, text)
+	}
+	return n, nil
+}
+
+func intErr(field, value string) *FieldError {
+	r := intRange[field]
+	return fieldErr(field, value, "must be an integer from %d to %d", r[0], r[1])
+}
+
+// validatePort checks a port number from user input.
 func validatePort(port int) error {
-	if port < 1 || port > 65535 {
-		return fieldErr(FieldPort, strconv.Itoa(port), "must be an integer from 1 to 65535")
+	if port < MinPort || port > MaxPort {
+		return intErr(FieldPort, strconv.Itoa(port))
 	}
 	return nil
 }

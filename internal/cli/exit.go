@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/internal/prompter"
 )
 
 // Exit codes of the headless command.
@@ -29,7 +30,7 @@ func usageErrorf(format string, args ...any) error {
 }
 
 // ErrCancelled is returned when the user cancels an interactive command.
-var ErrCancelled = errors.New("cancelled")
+var ErrCancelled = prompter.ErrCancelled
 
 // SilentError carries an exit code for a command that has already reported
 // what went wrong (such as lint printing its findings).
@@ -49,7 +50,7 @@ func exitCode(err error, w io.Writer) int {
 	case errors.As(err, &silent):
 		return silent.Code
 	case errors.Is(err, ErrCancelled):
-		fmt.Fprintln(w, "cancelled")
+		fmt.Fprintln(w, "cancelled; nothing was written")
 		return ExitCancelled
 	case errors.As(err, &internal):
 		fmt.Fprintf(w, "internal error: %v\nThis is a bug in headless; please report it with the command you ran.\n", err)

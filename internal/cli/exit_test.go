@@ -20,7 +20,7 @@ func TestExitCode(t *testing.T) {
 		{"usage", usageErrorf("bad `--port`"), ExitUsage, "error: bad `--port`\n"},
 		{"plain error is input", errors.New("reading spec.yaml: no such file"), ExitUsage, "error: reading spec.yaml: no such file\n"},
 		{"lint findings", &SilentError{Code: ExitFindings}, ExitFindings, ""},
-		{"cancelled", fmt.Errorf("asking for name: %w", ErrCancelled), ExitCancelled, "cancelled\n"},
+		{"cancelled", fmt.Errorf("asking for name: %w", ErrCancelled), ExitCancelled, "cancelled; nothing was written\n"},
 		{"internal", fmt.Errorf("generate: %w", &generator.InternalError{Problems: []string{"subdomain x names no headless Service"}}), ExitInternal,
 			"internal error: generate: headless produced invalid manifests: subdomain x names no headless Service\n" +
 				"This is a bug in headless; please report it with the command you ran.\n"},

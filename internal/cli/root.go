@@ -46,6 +46,7 @@ and each database preset connects its members through those names.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.AddCommand(
 		NewCmdGenerate(io, nil),
+		NewCmdInit(io, nil),
 		NewCmdPresets(io, nil),
 	)
 	return root

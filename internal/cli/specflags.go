@@ -60,16 +60,16 @@ type specFlags struct {
 
 // intFlag is an integer flag whose parse error says what is allowed.
 type intFlag struct {
-	v        int
-	min, max int
+	v     int
+	field string // generator.FieldReplicas or generator.FieldPort
 }
 
 func (f *intFlag) String() string { return strconv.Itoa(f.v) }
 func (f *intFlag) Type() string   { return "int" }
 func (f *intFlag) Set(s string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
+	n, err := generator.ParseInt(f.field, s)
 	if err != nil {
-		return fmt.Errorf("must be an integer from %d to %d", f.min, f.max)
+		return errors.New(err.(*generator.FieldError).Reason)
 	}
 	f.v = n
 	return nil
@@ -77,8 +77,8 @@ func (f *intFlag) Set(s string) error {
 
 func (sf *specFlags) register(fs *pflag.FlagSet) {
 	sf.flags = fs
-	sf.replicas = intFlag{v: generator.DefaultReplicas, min: generator.MinReplicas, max: generator.MaxReplicas}
-	sf.port = intFlag{min: 1, max: 65535}
+	sf.replicas = intFlag{v: generator.DefaultReplicas, field: generator.FieldReplicas}
+	sf.port = intFlag{field: generator.FieldPort}
 	fs.StringVarP(&sf.file, "file", "f", "", "read the spec from a YAML `file` (- for stdin); flags override it")
 	fs.StringVarP(&sf.preset, "preset", "p", "", "database preset: "+strings.Join(presets.Names(), ", "))
 	fs.StringVar(&sf.name, "name", "", "name of the workload and prefix of its pods (default: the preset's name)")

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// terminal drives the built headless in a pseudo-terminal: it types keys and
+// waits for text on the screen. It answers the cursor-position queries
+// survey sends, as a terminal would.
+type terminal struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	ptmx *os.File
+
+	mu     sync.Mutex
+	screen bytes.Buffer // everything printed so far
+	seen   int          // how much of screen expect has consumed
+	done   chan struct{}
+}
+
+const (
+	keyEnter = "\r"
+	keyDown  = "\x1b[B"
+	keyEsc   = "\x1b"
+	keyCtrlC = "\x03"
+	keyCtrlU = "\x15" // delete the line typed so far
+)
+
+func startTerminal(t *testing.T, dir string, args ...string) *terminal {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 60, Cols: 200})
+	if err != nil {
+		t.Fatalf("starting headless in a pseudo-terminal: %v", err)
+	}
+	term := &terminal{t: t, cmd: cmd, ptmx: ptmx, done: make(chan struct{})}
+	go term.read()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		ptmx.Close()
+	})
+	return term
+}
+
+func (term *terminal) read() {
+	defer close(term.done)
+	buf := make([]byte, 4096)
+	for {
+		n, err := term.ptmx.Read(buf)
+		if n > 0 {
+			term.mu.Lock()
+			term.screen.Write(buf[:n])
+			queries := bytes.Count(buf[:n], []byte("\x1b[6n"))
+			term.mu.Unlock()
+			for range queries {
+				term.ptmx.WriteString("\x1b[1;1R")
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// expect waits until text appears after what earlier calls consumed.
+func (term *terminal) expect(text string) {
+	term.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		term.mu.Lock()
+		rest := term.screen.String()[term.seen:]
+		if i := strings.Index(rest, text); i >= 0 {
+			term.seen += i + len(text)
+			term.mu.Unlock()
+			return
+		}
+		term.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+	term.t.Fatalf("timed out waiting for %q; the screen ends with:\n%s", text, term.tail())
+}
+
+func (term *terminal) tail() string {
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	s := term.screen.String()
+	return s[max(0, len(s)-2000):]
+}
+
+// send types keys, one key press per write, as a person would.
+func (term *terminal) send(keys ...string) {
+	term.t.Helper()
+	for _, k := range keys {
+		if _, err := term.ptmx.WriteString(k); err != nil {
+			term.t.Fatalf("typing %q: %v", k, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// answer waits for a prompt and types the keys that answer it.
+func (term *terminal) answer(prompt string, keys ...string) {
+	term.t.Helper()
+	term.expect(prompt)
+	term.send(keys...)
+}
+
+// wait returns the exit code once the program ends.
+func (term *terminal) wait() int {
+	term.t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- term.cmd.Wait() }()
+	select {
+	case err := <-errc:
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode()
+		}
+		if err != nil {
+			term.t.Fatal(err)
+		}
+		return 0
+	case <-time.After(15 * time.Second):
+		term.t.Fatalf("headless did not exit; the screen ends with:\n%s", term.tail())
+		return -1
+	}
+}
+
+// TestInitInTerminal answers every question with keys in a real
+// pseudo-terminal and checks that the files equal the golden output of the
+// equivalent generate command (golden/dir-redis-pods is
+// `generate --preset redis --mode pods --replicas 2 --output DIR`).
+func TestInitInTerminal(t *testing.T) {
+	work := t.TempDir()
+	term := startTerminal(t, work, "init", "--save", "spec.yaml")
+	term.answer("Database:", keyDown, keyDown, keyEnter) // mongodb, postgresql, redis
+	term.answer("Name", keyEnter)
+	term.answer("Namespace:", keyEnter)
+	term.answer("DNS names?", keyDown, keyEnter) // statefulset, pods
+	term.answer("Replicas:", "0", keyEnter)
+	term.expect("must be an integer from 1 to 1000") // explained and asked again
+	term.send(keyCtrlU, "2", keyEnter)
+	term.answer("Port:", keyEnter)
+	term.answer("Storage per pod", keyEnter)
+	term.answer("Customize advanced settings", keyEnter)
+	term.answer("Where should the manifests go?", keyEnter)
+	term.answer("Directory:", keyEnter)
+	term.expect("redis-1.redis-headless.default.svc.cluster.local")
+	term.answer("Generate these objects?", keyEnter)
+	term.expect("headless generate --preset redis --name redis --namespace default --mode pods --replicas 2 --port 6379 --storage 2Gi --output ./redis")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("exit code %d; the screen ends with:\n%s", code, term.tail())
+	}
+	assertSameFiles(t, filepath.Join(work, "redis"), filepath.Join("..", "..", "golden", "dir-redis-pods"))
+	if _, err := os.Stat(filepath.Join(work, "spec.yaml")); err != nil {
+		t.Errorf("--save wrote no spec file: %v", err)
+	}
+}
+
+// TestInitCancelInTerminal presses Esc or Ctrl-C at a prompt and expects
+// exit 130 with nothing written.
+func TestInitCancelInTerminal(t *testing.T) {
+	all := []string{"init", "--preset", "mongodb", "--name", "db", "--namespace", "default", "--mode", "statefulset",
+		"--replicas", "3", "--port", "27017", "--storage", "8Gi", "--output", "out", "--save", "spec.yaml"}
+	for _, tt := range []struct {
+		name  string
+		args  []string
+		steps [][2]string // prompt, key
+	}{
+		{"esc at the first question", []string{"init", "--save", "spec.yaml"}, [][2]string{{"Database:", keyEsc}}},
+		{"ctrl-c at an input", []string{"init", "--output", "out"}, [][2]string{{"Database:", keyEnter}, {"Name", keyEnter}, {"Namespace:", keyCtrlC}}},
+		{"esc at the confirmation, every value given", all, [][2]string{{"Generate these objects?", keyEsc}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			work := t.TempDir()
+			term := startTerminal(t, work, tt.args...)
+			for _, step := range tt.steps {
+				term.answer(step[0], step[1])
+			}
+			if code := term.wait(); code != 130 {
+				t.Fatalf("exit code %d, want 130; the screen ends with:\n%s", code, term.tail())
+			}
+			if entries, _ := os.ReadDir(work); len(entries) != 0 {
+				t.Errorf("cancelling left %d files behind", len(entries))
+			}
+		})
+	}
+}
+
+// assertSameFiles compares two directories file by file.
+func assertSameFiles(t *testing.T, got, want string) {
+	t.Helper()
+	wantFiles, err := os.ReadDir(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotFiles, err := os.ReadDir(got)
+	if err != nil {
+		t.Fatalf("reading the written directory: %v", err)
+	}
+	if len(gotFiles) != len(wantFiles) {
+		t.Errorf("%s has %d files, %s has %d", got, len(gotFiles), want, len(wantFiles))
+	}
+	for _, f := range wantFiles {
+		g, err := os.ReadFile(filepath.Join(got, f.Name()))
+		if err != nil {
+			t.Errorf("missing %s: %v", f.Name(), err)
+			continue
+		}
+		w, _ := os.ReadFile(filepath.Join(want, f.Name()))
+		if !bytes.Equal(g, w) {
+			t.Errorf("%s differs from %s", filepath.Join(got, f.Name()), filepath.Join(want, f.Name()))
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/internal/prompter"
+	"github.com/headless-k8s/headless/internal/wizard"
+	"github.com/headless-k8s/headless/internal/writer"
+)
+
+// errNotTerminal is the whole message when init cannot prompt.
+var errNotTerminal = errors.New(`init needs an interactive terminal; use "headless generate" with flags`)
+
+// InitOptions are the inputs of `headless init`.
+type InitOptions struct {
+	IO *IOStreams
+	// Prompter asks the questions; nil means the terminal's.
+	Prompter prompter.Prompter
+	Spec     specFlags
+	Output   string
+	Force    bool
+	Save     string
+}
+
+// NewCmdInit builds `headless init`. runF replaces initRun in tests of flag
+// parsing.
+func NewCmdInit(io *IOStreams, runF func(*InitOptions) error) *cobra.Command {
+	opts := &InitOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:     "init",
+		Aliases: []string{"wizard"},
+		Short:   "Answer a few questions and get the manifests (interactive generate)",
+		Long: `Ask for the database, name, namespace, mode, replicas, port and storage, show the
+objects and the DNS name every pod will get, then write the manifests.
+
+Flags of "headless generate" given here answer their questions in advance.
+Afterwards init prints the equivalent "headless generate" command; --save also
+writes the answers as a spec file for "headless generate -f".
+
+init needs a terminal; in scripts and CI use "headless generate".`,
+		Example: `  headless init
+  headless init --preset postgresql --namespace data
+  headless init --save headless.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return initRun(opts)
+		},
+	}
+	opts.Spec.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.Output, "output", "", "write the files into `dir` (- for standard output) instead of asking")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files in a non-empty output directory")
+	cmd.Flags().StringVar(&opts.Save, "save", "", "also write the answers as a spec `file` for \"headless generate -f\"")
+	return cmd
+}
+
+func initRun(opts *InitOptions) error {
+	io := opts.IO
+	p := opts.Prompter
+	if p == nil {
+		in, inOK := io.In.(*os.File)
+		out, outOK := io.Out.(*os.File)
+		errOut, errOK := io.ErrOut.(*os.File)
+		if !io.CanPrompt() || !inOK || !outOK || !errOK {
+			return &UsageError{Err: errNotTerminal}
+		}
+		p = prompter.NewTerminal(in, out, errOut)
+	}
+	given, err := opts.Spec.spec(io.In)
+	if err != nil {
+		return err
+	}
+	if err := checkGiven(&opts.Spec, given); err != nil {
+		return err
+	}
+	if opts.Output != "" && opts.Output != "-" {
+		if err := checkDir(opts.Output, opts.Force); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	if opts.Save != "" {
+		if err := checkSave(opts.Save, opts.Force); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	w := &wizard.Wizard{
+		Prompter: p,
+		Given:    given,
+		Output:   opts.Output,
+		CheckDir: func(dir string) error { return checkDir(dir, opts.Force) },
+		Summary:  io.ErrOut,
+	}
+	res, err := w.Run()
+	if err != nil {
+		return opts.Spec.explain(err)
+	}
+	// Everything is rendered and checked; now write, spec file last so that
+	// a failure leaves no spec describing files that do not exist.
+	if res.Output == "" {
+		if _, err := io.Out.Write(res.Manifest.YAML()); err != nil {
+			return err
+		}
+	} else {
+		files := res.Manifest.Files()
+		if err := writer.WriteDir(res.Output, files, opts.Force); err != nil {
+			return &UsageError{Err: err}
+		}
+		fmt.Fprintf(io.ErrOut, "wrote %d files to %s\n", len(files), res.Output)
+	}
+	if opts.Save != "" {
+		if err := saveSpec(opts.Save, res.Spec); err != nil {
+			return &UsageError{Err: err}
+		}
+		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"headless generate -f %s\" reproduces this output\n", opts.Save, shellQuote(opts.Save))
+	}
+	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", GenerateCommand(res.Spec, res.Output, opts.Force))
+	return nil
+}
+
+// checkGiven validates the values given as flags before any question, so a
+// bad flag fails as it would for generate. Errors about values still to be
+// asked are left to their questions.
+func checkGiven(sf *specFlags, given generator.Spec) error {
+	if given.Preset == "" {
+		return nil // asked first; nothing else can be checked without it
+	}
+	_, err := given.Resolve()
+	var fe *generator.FieldError
+	if errors.As(err, &fe) && !slices.Contains(setFields(given), fe.Field) {
+		return nil
+	}
+	return sf.explain(err)
+}
+
+// checkDir vets an output directory before the questions are over: it must
+// be empty or missing, unless force is set.
+func checkDir(dir string, force bool) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("output directory %s: %w", dir, err)
+	case len(entries) > 0 && !force:
+		return fmt.Errorf("output directory %s is not empty (%d entries); choose another or use --force", dir, len(entries))
+	}
+	return nil
+}
+
+// checkSave refuses to overwrite an existing spec file without force.
+func checkSave(path string, force bool) error {
+	if _, err := os.Stat(path); err == nil && !force {
+		return fmt.Errorf("spec file %s exists; choose another name or use --force", path)
+	}
+	return nil
+}
+
+// saveSpec writes the spec file atomically.
+func saveSpec(path string, s generator.Spec) error {
+	body, err := yaml.Marshal(s)
+	if err != nil {
+		return err
+	}
+	data := append([]byte("# headless spec file, written by \"headless init\".\n# Reproduce the output with: headless generate -f "+filepath.Base(path)+"\n"), body...)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".headless-spec-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644), os.Rename(tmp.Name(), path)); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// GenerateCommand is the `headless generate` command line that produces the
+// same output as the Spec, with every value quoted for a POSIX shell.
+func GenerateCommand(s generator.Spec, output string, force bool) string {
+	args := []string{"headless", "generate"}
+	add := func(flag, value string) {
+		if value != "" {
+			args = append(args, "--"+flag, shellQuote(value))
+		}
+	}
+	add("preset", s.Preset)
+	add("name", s.Name)
+	add("namespace", s.Namespace)
+	add("mode", string(s.Mode))
+	if s.Replicas != nil {
+		add("replicas", strconv.Itoa(*s.Replicas))
+	}
+	if s.Port != nil {
+		add("port", strconv.Itoa(*s.Port))
+	}
+	add("storage", s.Storage)
+	add("storage-class", s.StorageClass)
+	add("image", s.Image)
+	add("service-name", s.ServiceName)
+	add("cluster-domain", s.ClusterDomain)
+	if s.ClientService != nil {
+		args = append(args, "--client-service="+strconv.FormatBool(*s.ClientService))
+	}
+	keys := make([]string, 0, len(s.Labels))
+	for k := range s.Labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		add("label", k+"="+s.Labels[k])
+	}
+	add("output", output)
+	if force && output != "" {
+		args = append(args, "--force")
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// characters that are always safe.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@,+%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/headless-k8s/headless/internal/testutil" // accepts -update
 )
@@ -131,5 +132,37 @@ func TestBinaryOutputDir(t *testing.T) {
 	code, _, stderr = runBinary(t, "", "generate", "--preset", "redis", "--output", dir)
 	if code != 2 || !strings.Contains(stderr, "--force") {
 		t.Errorf("second run: exit %d, stderr %q; want 2 and a hint about --force", code, stderr)
+	}
+}
+
+// TestInitWithoutTerminal runs init with a pipe for stdin that never closes:
+// it must fail at once instead of waiting for input.
+func TestInitWithoutTerminal(t *testing.T) {
+	cmd := exec.Command(binary, "init")
+	stdin, err := cmd.StdinPipe() // never written, never closed until the end
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(time.Second):
+		cmd.Process.Kill()
+		t.Fatal("init without a terminal was still running after a second; it must not wait for input")
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want exit code 2", err)
+	}
+	want := "error: init needs an interactive terminal; use \"headless generate\" with flags\n"
+	if errOut.String() != want || out.Len() != 0 {
+		t.Errorf("stderr %q, stdout %q; want %q and nothing", errOut.String(), out.String(), want)
 	}
 }

@@ -133,8 +133,8 @@ func readDirAsYAML(t *testing.T, dir string) string {
 func shellSplit(t *testing.T, line string) []string {
 	t.Helper()
 	var (
-		words []string
-		cur   strings.Builder
+		words  []string
+		cur    strings.Builder
 		in     bool // inside a word
 		quote  bool // inside single quotes
 		escape bool // after a backslash

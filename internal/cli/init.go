@@ -86,7 +86,7 @@ func initRun(opts *InitOptions) error {
 		return err
 	}
 	if opts.Output != "" && opts.Output != "-" {
-		if err := checkDir(opts.Output, opts.Force); err != nil {
+		if err := writer.CheckDir(opts.Output, opts.Force); err != nil {
 			return &UsageError{Err: err}
 		}
 	}
@@ -99,7 +99,7 @@ func initRun(opts *InitOptions) error {
 		Prompter: p,
 		Given:    given,
 		Output:   opts.Output,
-		CheckDir: func(dir string) error { return checkDir(dir, opts.Force) },
+		CheckDir: func(dir string) error { return writer.CheckDir(dir, opts.Force) },
 		Summary:  io.ErrOut,
 	}
 	res, err := w.Run()
@@ -142,25 +142,6 @@ func checkGiven(sf *specFlags, given generator.Spec) error {
 		return nil
 	}
 	return sf.explain(err)
-}
-
-// checkDir vets an output directory before the questions are over: it must
-// be empty or missing, unless force is set.
-func checkDir(dir string, force bool) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("output directory %s: %w", dir, err)
-	case len(entries) > 0 && !force:
-		return fmt.Errorf("output directory %s is not empty (%d entries); choose another or use --force", dir, len(entries))
-	}
-	return nil
 }
 
 // checkSave refuses to overwrite an existing spec file without force.

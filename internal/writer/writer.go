@@ -15,6 +15,25 @@ import (
 // ErrNotEmpty is returned when the directory has files and force is off.
 var ErrNotEmpty = errors.New("directory is not empty")
 
+// CheckDir reports whether WriteDir(dir, …, force) would be refused for the
+// directory's contents, so that a command can say so before doing any work.
+func CheckDir(dir string, force bool) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output directory %s: %w", dir, unwrapPath(err))
+	case len(entries) > 0 && !force:
+		return notEmpty(dir, len(entries))
+	}
+	return nil
+}
+
+func notEmpty(dir string, n int) error {
+	return fmt.Errorf("output directory %s is not empty (%d entries); use --force to overwrite its files: %w", dir, n, ErrNotEmpty)
+}
+
 // WriteDir writes files into dir. A missing dir (and its parents) is
 // created. A dir that already has entries is refused unless force is set;
 // with force, files of the same names are replaced and other files are left
@@ -30,7 +49,7 @@ func WriteDir(dir string, files []generator.File, force bool) error {
 		// An empty directory is replaced by the complete new one.
 		return writeNew(dir, files)
 	case !force:
-		return fmt.Errorf("output directory %s is not empty (%d entries); use --force to overwrite its files: %w", dir, len(entries), ErrNotEmpty)
+		return notEmpty(dir, len(entries))
 	default:
 		return overwrite(dir, files)
 	}

@@ -226,7 +226,7 @@ func TestInitRejectsBadFlagsBeforeAsking(t *testing.T) {
 		{[]string{"--preset", "mysql"}, `invalid argument "mysql" for "--preset" flag: must be one of mongodb, postgresql, redis`},
 		{[]string{"--preset", "redis", "--replicas", "0"}, `invalid argument "0" for "--replicas" flag: must be an integer from 1 to 1000`},
 		{[]string{"--port", "x"}, `invalid argument "x" for "--port" flag: must be an integer from 1 to 65535`},
-		{[]string{"--output", dir}, "is not empty (1 entries); use --force to overwrite its files"},
+		{[]string{"--output", dir}, "is not empty (1 entry); use --force to overwrite its files"},
 		{[]string{"--save", filepath.Join(dir, "keep")}, "exists; choose another name or use --force"},
 	} {
 		code, stdout, stderr := runInit(t, nil, tt.args...)

@@ -30,9 +30,23 @@ func CheckDir(dir string, force bool) error {
 	return nil
 }
 
-func notEmpty(dir string, n int) error {
-	return fmt.Errorf("output directory %s is not empty (%d entries); use --force to overwrite its files: %w", dir, n, ErrNotEmpty)
+// notEmptyError says which directory; errors.Is(err, ErrNotEmpty) holds.
+type notEmptyError struct {
+	dir string
+	n   int
 }
+
+func (e *notEmptyError) Error() string {
+	noun := "entries"
+	if e.n == 1 {
+		noun = "entry"
+	}
+	return fmt.Sprintf("output directory %s is not empty (%d %s); use --force to overwrite its files", e.dir, e.n, noun)
+}
+
+func (e *notEmptyError) Unwrap() error { return ErrNotEmpty }
+
+func notEmpty(dir string, n int) error { return &notEmptyError{dir, n} }
 
 // WriteDir writes files into dir. A missing dir (and its parents) is
 // created. A dir that already has entries is refused unless force is set;

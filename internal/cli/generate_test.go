@@ -134,7 +134,7 @@ func TestGenerateOutputRules(t *testing.T) {
 		dir := t.TempDir()
 		mustWrite(t, filepath.Join(dir, "keep.txt"), "mine")
 		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", dir)
-		if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "is not empty (1 entries); use --force") {
+		if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "is not empty (1 entry); use --force") {
 			t.Fatalf("code %d, stdout %q, stderr %q", code, stdout, stderr)
 		}
 		if entries, _ := os.ReadDir(dir); len(entries) != 1 {

@@ -1,0 +1,391 @@
+// Package dns computes the records cluster DNS publishes for a set of
+// Kubernetes objects, following the Kubernetes DNS specification
+// (kubernetes/dns docs/specification.md) and the EndpointSlice controller:
+//
+//   - a headless Service (clusterIP None) with a selector gets an A record
+//     <service>.<namespace>.svc.<domain> answering every selected pod's IP;
+//   - a selected pod gets its own A record <hostname>.<service>.<namespace>.svc.<domain>
+//     only if spec.hostname is set and spec.subdomain equals the Service's
+//     name (same namespace); a StatefulSet's pods have hostname = pod name and
+//     subdomain = spec.serviceName;
+//   - every named Service port gets an SRV record
+//     _<port>._<protocol>.<service>.<namespace>.svc.<domain> whose targets are
+//     the pods that declare the port.
+//
+// For every pod without a record of its own, the model says why. Pods are
+// assumed ready (or the Service publishes not-ready addresses): readiness is
+// a runtime fact no manifest holds.
+//
+// The generator's tests, `headless dns` and `headless lint` share this model.
+package dns
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// DefaultDomain is the cluster domain unless told otherwise.
+const DefaultDomain = "cluster.local"
+
+// Pod is a pod as cluster DNS sees it: a Pod object, or one of the pods a
+// StatefulSet's controller will create.
+type Pod struct {
+	Namespace string
+	Name      string
+	// Owner is "StatefulSet <name>" for a StatefulSet's pod, "" for a Pod.
+	Owner     string
+	Labels    map[string]string
+	Hostname  string
+	Subdomain string
+	// Spec is the pod's spec (for a StatefulSet, its template's).
+	Spec *corev1.PodSpec
+}
+
+// Ref is "<namespace>/<name>", with the owner when there is one.
+func (p *Pod) Ref() string {
+	if p.Owner != "" {
+		return p.Namespace + "/" + p.Name + " (" + p.Owner + ")"
+	}
+	return p.Namespace + "/" + p.Name
+}
+
+// FromPod returns the DNS view of a Pod object.
+func FromPod(p *corev1.Pod) Pod {
+	return Pod{Namespace: nsOf(p.Namespace), Name: p.Name, Labels: p.Labels,
+		Hostname: p.Spec.Hostname, Subdomain: p.Spec.Subdomain, Spec: &p.Spec}
+}
+
+// FromStatefulSet returns the pods a StatefulSet's controller creates:
+// <name>-0 … <name>-<replicas-1>, each with hostname = its name and
+// subdomain = spec.serviceName, and the labels the controller adds.
+func FromStatefulSet(s *appsv1.StatefulSet) []Pod {
+	replicas := 1
+	if s.Spec.Replicas != nil {
+		replicas = int(*s.Spec.Replicas)
+	}
+	start := 0
+	if s.Spec.Ordinals != nil {
+		start = int(s.Spec.Ordinals.Start)
+	}
+	pods := make([]Pod, 0, max(replicas, 0))
+	for i := start; i < start+replicas; i++ {
+		name := s.Name + "-" + strconv.Itoa(i)
+		labels := maps.Clone(s.Spec.Template.Labels)
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[appsv1.StatefulSetPodNameLabel] = name
+		labels[appsv1.PodIndexLabel] = strconv.Itoa(i)
+		pods = append(pods, Pod{Namespace: nsOf(s.Namespace), Name: name, Owner: "StatefulSet " + s.Name,
+			Labels: labels, Hostname: name, Subdomain: s.Spec.ServiceName, Spec: &s.Spec.Template.Spec})
+	}
+	return pods
+}
+
+func nsOf(ns string) string {
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
+
+// Record is one DNS name and what it answers.
+type Record struct {
+	// Name is the fully qualified name, without a trailing dot.
+	Name string
+	// Type is "A" or "SRV".
+	Type string
+	// Pods are the pods whose IPs (A) or names (SRV) the record answers.
+	Pods []*Pod
+	// Port is the SRV record's port.
+	Port int32
+	// Targets are the SRV record's target names (per-pod names).
+	Targets []string
+}
+
+// Service holds the records of one Service.
+type Service struct {
+	Service *corev1.Service
+	// Records lists the Service's A record, then the per-pod A records in
+	// pod order, then the SRV records in port order. A Service that is not
+	// headless, has no selector or selects no pod has none.
+	Records []Record
+}
+
+// NoRecord is a pod without a DNS name of its own, and why.
+type NoRecord struct {
+	Pod    *Pod
+	Reason string
+}
+
+// Report is what cluster DNS publishes for a set of objects.
+type Report struct {
+	Domain   string
+	Services []Service
+	// PodRecords maps a per-pod name to its pod.
+	PodRecords map[string]*Pod
+	NoRecord   []NoRecord
+}
+
+// Index finds the pods a selector selects in one namespace without scanning
+// every pod: an inverted index from label key=value to pods.
+type Index struct {
+	byLabel map[string][]int // "ns\x00key\x00value" -> pod positions
+	byNS    map[string][]int
+	Pods    []*Pod
+}
+
+// NewIndex indexes pods by namespace and label.
+func NewIndex(pods []*Pod) *Index {
+	ix := &Index{byLabel: map[string][]int{}, byNS: map[string][]int{}, Pods: pods}
+	for i, p := range pods {
+		ix.byNS[p.Namespace] = append(ix.byNS[p.Namespace], i)
+		for k, v := range p.Labels {
+			key := p.Namespace + "\x00" + k + "\x00" + v
+			ix.byLabel[key] = append(ix.byLabel[key], i)
+		}
+	}
+	return ix
+}
+
+// Select returns the pods of namespace ns whose labels include every
+// key=value of selector. An empty selector selects nothing (a Service
+// without a selector has no managed endpoints).
+func (ix *Index) Select(ns string, selector map[string]string) []*Pod {
+	if len(selector) == 0 {
+		return nil
+	}
+	// Start from the shortest posting list and filter it.
+	var best []int
+	first := true
+	for k, v := range selector {
+		l := ix.byLabel[ns+"\x00"+k+"\x00"+v]
+		if first || len(l) < len(best) {
+			best, first = l, false
+		}
+	}
+	var out []*Pod
+	for _, i := range best {
+		if Matches(selector, ix.Pods[i].Labels) {
+			out = append(out, ix.Pods[i])
+		}
+	}
+	return out
+}
+
+// InNamespace returns every pod of ns.
+func (ix *Index) InNamespace(ns string) []*Pod {
+	out := make([]*Pod, len(ix.byNS[ns]))
+	for j, i := range ix.byNS[ns] {
+		out[j] = ix.Pods[i]
+	}
+	return out
+}
+
+// Matches reports whether labels include every key=value of selector.
+func Matches(selector, labels map[string]string) bool {
+	for k, v := range selector {
+		if lv, ok := labels[k]; !ok || lv != v {
+			return false
+		}
+	}
+	return true
+}
+
+// IsHeadless reports whether s is a headless Service. Only the exact
+// spelling "None" counts; the API server rejects any other.
+func IsHeadless(s *corev1.Service) bool { return s.Spec.ClusterIP == corev1.ClusterIPNone }
+
+// Compute returns the records for services and pods under domain.
+func Compute(domain string, services []*corev1.Service, pods []*Pod) *Report {
+	if domain == "" {
+		domain = DefaultDomain
+	}
+	ix := NewIndex(pods)
+	r := &Report{Domain: domain, PodRecords: map[string]*Pod{}}
+	byName := map[string]*corev1.Service{} // "ns/name"
+	for _, s := range services {
+		byName[nsOf(s.Namespace)+"/"+s.Name] = s
+	}
+	for _, s := range services {
+		r.Services = append(r.Services, serviceRecords(domain, s, ix, r.PodRecords))
+	}
+	for _, p := range pods {
+		name := ""
+		if p.Hostname != "" && p.Subdomain != "" {
+			name = PodFQDN(p.Hostname, p.Subdomain, p.Namespace, domain)
+		}
+		if name != "" && r.PodRecords[name] == p {
+			continue
+		}
+		r.NoRecord = append(r.NoRecord, NoRecord{Pod: p, Reason: whyNoRecord(p, byName, r.PodRecords[name], name)})
+	}
+	return r
+}
+
+// PodFQDN is a pod's own DNS name.
+func PodFQDN(hostname, subdomain, namespace, domain string) string {
+	return hostname + "." + subdomain + "." + namespace + ".svc." + domain
+}
+
+// ServiceFQDN is a Service's DNS name.
+func ServiceFQDN(name, namespace, domain string) string {
+	return name + "." + namespace + ".svc." + domain
+}
+
+func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[string]*Pod) Service {
+	out := Service{Service: s}
+	if !IsHeadless(s) || s.Spec.Type == corev1.ServiceTypeExternalName {
+		return out
+	}
+	ns := nsOf(s.Namespace)
+	selected := ix.Select(ns, s.Spec.Selector)
+	if len(selected) == 0 {
+		return out
+	}
+	svcName := ServiceFQDN(s.Name, ns, domain)
+	out.Records = append(out.Records, Record{Name: svcName, Type: "A", Pods: selected})
+	for _, p := range selected {
+		if p.Hostname == "" || p.Subdomain != s.Name {
+			continue
+		}
+		name := PodFQDN(p.Hostname, s.Name, ns, domain)
+		if _, dup := podRecords[name]; dup {
+			continue // the first pod keeps the name; lint reports duplicates
+		}
+		podRecords[name] = p
+		out.Records = append(out.Records, Record{Name: name, Type: "A", Pods: []*Pod{p}})
+	}
+	for _, port := range s.Spec.Ports {
+		if port.Name == "" {
+			continue
+		}
+		proto := strings.ToLower(string(port.Protocol))
+		if proto == "" {
+			proto = "tcp"
+		}
+		rec := Record{Name: "_" + port.Name + "._" + proto + "." + svcName, Type: "SRV", Port: port.Port}
+		for _, p := range selected {
+			if _, ok := TargetPort(port, p.Spec); !ok {
+				continue
+			}
+			rec.Pods = append(rec.Pods, p)
+			if p.Hostname != "" && p.Subdomain == s.Name {
+				rec.Targets = append(rec.Targets, PodFQDN(p.Hostname, s.Name, ns, domain))
+			}
+		}
+		if len(rec.Pods) > 0 {
+			out.Records = append(out.Records, rec)
+		}
+	}
+	return out
+}
+
+// TargetPort resolves a Service port's targetPort against a pod: a number
+// always resolves; a name must be a container port's name.
+func TargetPort(port corev1.ServicePort, spec *corev1.PodSpec) (int32, bool) {
+	tp := port.TargetPort
+	switch {
+	case tp.Type == intstr.String && tp.StrVal != "":
+		if spec == nil {
+			return 0, false
+		}
+		for _, c := range spec.Containers {
+			for _, cp := range c.Ports {
+				if cp.Name == tp.StrVal && protocolOf(cp.Protocol) == protocolOf(port.Protocol) {
+					return cp.ContainerPort, true
+				}
+			}
+		}
+		return 0, false
+	case tp.Type == intstr.Int && tp.IntVal != 0:
+		return tp.IntVal, true
+	}
+	return port.Port, true
+}
+
+func protocolOf(p corev1.Protocol) corev1.Protocol {
+	if p == "" {
+		return corev1.ProtocolTCP
+	}
+	return p
+}
+
+// whyNoRecord explains why p has no DNS name of its own.
+func whyNoRecord(p *Pod, services map[string]*corev1.Service, holder *Pod, name string) string {
+	switch {
+	case p.Owner != "" && p.Subdomain == "":
+		return "its StatefulSet sets no serviceName"
+	case p.Subdomain == "" && p.Hostname == "":
+		return "it sets neither spec.hostname nor spec.subdomain"
+	case p.Subdomain == "":
+		return fmt.Sprintf("it sets spec.hostname %q but no spec.subdomain", p.Hostname)
+	case p.Hostname == "":
+		return fmt.Sprintf("it sets spec.subdomain %q but no spec.hostname", p.Subdomain)
+	}
+	s, ok := services[p.Namespace+"/"+p.Subdomain]
+	switch {
+	case !ok:
+		field := "spec.subdomain"
+		if p.Owner != "" {
+			field = "serviceName"
+		}
+		return fmt.Sprintf("%s %q names no Service in namespace %s", field, p.Subdomain, p.Namespace)
+	case !IsHeadless(s):
+		ip := s.Spec.ClusterIP
+		if ip == "" {
+			ip = "(allocated)"
+		}
+		return fmt.Sprintf("Service %s is not headless (clusterIP %s); only a headless Service publishes per-pod names", s.Name, ip)
+	case len(s.Spec.Selector) == 0:
+		return fmt.Sprintf("Service %s has no selector", s.Name)
+	case !Matches(s.Spec.Selector, p.Labels):
+		return fmt.Sprintf("Service %s selects %s; the pod is labelled %s", s.Name, FormatLabels(s.Spec.Selector), FormatLabels(p.Labels))
+	case holder != nil && holder != p:
+		return fmt.Sprintf("%s is taken by %s", name, holder.Ref())
+	}
+	return "no record" // unreachable: every case above covers a missing record
+}
+
+// FormatLabels formats labels as sorted k=v pairs, or "nothing".
+func FormatLabels(labels map[string]string) string {
+	if len(labels) == 0 {
+		return "nothing"
+	}
+	keys := slices.Sorted(maps.Keys(labels))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + labels[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+// FromObjects computes the report for typed objects (*corev1.Service,
+// *corev1.Pod, *appsv1.StatefulSet; others are ignored).
+func FromObjects(domain string, objects []any) *Report {
+	var (
+		services []*corev1.Service
+		pods     []*Pod
+	)
+	for _, o := range objects {
+		switch o := o.(type) {
+		case *corev1.Service:
+			services = append(services, o)
+		case *corev1.Pod:
+			p := FromPod(o)
+			pods = append(pods, &p)
+		case *appsv1.StatefulSet:
+			for _, p := range FromStatefulSet(o) {
+				pods = append(pods, &p)
+			}
+		}
+	}
+	return Compute(domain, services, pods)
+}

@@ -1,0 +1,171 @@
+package dns
+
+import (
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/headless-k8s/headless/internal/testutil"
+)
+
+func service(name string, clusterIP string, selector map[string]string, ports ...corev1.ServicePort) *corev1.Service {
+	return &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: corev1.ServiceSpec{ClusterIP: clusterIP, Selector: selector, Ports: ports}}
+}
+
+func podSpec(hostname, subdomain string, ports ...corev1.ContainerPort) corev1.PodSpec {
+	return corev1.PodSpec{Hostname: hostname, Subdomain: subdomain, Containers: []corev1.Container{{Name: "c", Ports: ports}}}
+}
+
+func pod(name string, labels map[string]string, spec corev1.PodSpec) *Pod {
+	p := FromPod(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: spec})
+	return &p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// render writes a report in a compact, hand-checkable form.
+func render(r *Report) string {
+	var b strings.Builder
+	for _, s := range r.Services {
+		for _, rec := range s.Records {
+			var who []string
+			for _, p := range rec.Pods {
+				who = append(who, p.Name)
+			}
+			b.WriteString(rec.Type + " " + rec.Name + " -> " + strings.Join(who, ","))
+			if rec.Type == "SRV" {
+				b.WriteString(" targets " + strings.Join(rec.Targets, ","))
+			}
+			b.WriteString("\n")
+		}
+	}
+	for _, n := range r.NoRecord {
+		b.WriteString("none " + n.Pod.Ref() + ": " + n.Reason + "\n")
+	}
+	return b.String()
+}
+
+func TestCompute(t *testing.T) {
+	mongoPort := corev1.ServicePort{Name: "mongodb", Port: 27017, TargetPort: intstr.FromString("mongodb")}
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"},
+		Spec: appsv1.StatefulSetSpec{Replicas: ptr(int32(3)), ServiceName: "db-h",
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "db"}},
+				Spec: podSpec("", "", corev1.ContainerPort{Name: "mongodb", ContainerPort: 27017})}}}
+	noService := sts.DeepCopy()
+	noService.Name, noService.Spec.ServiceName, noService.Spec.Replicas = "cache", "", ptr(int32(1))
+
+	tests := []struct {
+		name     string
+		domain   string
+		services []*corev1.Service
+		pods     []*Pod
+		want     string
+	}{
+		{
+			name:     "statefulset",
+			services: []*corev1.Service{service("db-h", "None", map[string]string{"app": "db"}, mongoPort)},
+			pods:     ptrs(FromStatefulSet(sts)),
+			want: `A db-h.default.svc.cluster.local -> db-0,db-1,db-2
+A db-0.db-h.default.svc.cluster.local -> db-0
+A db-1.db-h.default.svc.cluster.local -> db-1
+A db-2.db-h.default.svc.cluster.local -> db-2
+SRV _mongodb._tcp.db-h.default.svc.cluster.local -> db-0,db-1,db-2 targets db-0.db-h.default.svc.cluster.local,db-1.db-h.default.svc.cluster.local,db-2.db-h.default.svc.cluster.local
+`,
+		},
+		{
+			name:   "statefulset, other domain, governing service missing or without serviceName",
+			domain: "corp.example",
+			pods:   append(ptrs(FromStatefulSet(sts))[:1], ptrs(FromStatefulSet(noService))...),
+			want: `none default/db-0 (StatefulSet db): serviceName "db-h" names no Service in namespace default
+none default/cache-0 (StatefulSet cache): its StatefulSet sets no serviceName
+`,
+		},
+		{
+			name: "pods with hostname and subdomain, and pods that get no record",
+			services: []*corev1.Service{
+				service("peers", "None", map[string]string{"app": "kv"}, corev1.ServicePort{Port: 80}, corev1.ServicePort{Name: "raft", Port: 7000, TargetPort: intstr.FromString("raft")}),
+				service("web", "", map[string]string{"app": "kv"}),
+			},
+			pods: []*Pod{
+				pod("kv-0", map[string]string{"app": "kv"}, podSpec("kv-0", "peers", corev1.ContainerPort{Name: "raft", ContainerPort: 7000})),
+				pod("kv-1", map[string]string{"app": "kv"}, podSpec("kv-1", "peers")),
+				pod("kv-2", map[string]string{"app": "kv"}, podSpec("", "peers")),
+				pod("kv-3", map[string]string{"app": "kv"}, podSpec("kv-3", "")),
+				pod("kv-4", map[string]string{"app": "other"}, podSpec("kv-4", "peers")),
+				pod("kv-5", map[string]string{"app": "kv"}, podSpec("kv-5", "web")),
+				pod("kv-6", map[string]string{"app": "kv"}, podSpec("kv-6", "nothing")),
+				pod("kv-7", map[string]string{"app": "kv"}, podSpec("kv-0", "peers")),
+				pod("lone", nil, podSpec("", "")),
+			},
+			want: `A peers.default.svc.cluster.local -> kv-0,kv-1,kv-2,kv-3,kv-5,kv-6,kv-7
+A kv-0.peers.default.svc.cluster.local -> kv-0
+A kv-1.peers.default.svc.cluster.local -> kv-1
+SRV _raft._tcp.peers.default.svc.cluster.local -> kv-0 targets kv-0.peers.default.svc.cluster.local
+none default/kv-2: it sets spec.subdomain "peers" but no spec.hostname
+none default/kv-3: it sets spec.hostname "kv-3" but no spec.subdomain
+none default/kv-4: Service peers selects app=kv; the pod is labelled app=other
+none default/kv-5: Service web is not headless (clusterIP (allocated)); only a headless Service publishes per-pod names
+none default/kv-6: spec.subdomain "nothing" names no Service in namespace default
+none default/kv-7: kv-0.peers.default.svc.cluster.local is taken by default/kv-0
+none default/lone: it sets neither spec.hostname nor spec.subdomain
+`,
+		},
+		{
+			name:     "misspelled None is not headless; selector-less Service",
+			services: []*corev1.Service{service("a", "none", map[string]string{"app": "x"}), service("b", "None", nil)},
+			pods:     []*Pod{pod("x-0", map[string]string{"app": "x"}, podSpec("x-0", "a")), pod("x-1", map[string]string{"app": "x"}, podSpec("x-1", "b"))},
+			want: `none default/x-0: Service a is not headless (clusterIP none); only a headless Service publishes per-pod names
+none default/x-1: Service b has no selector
+`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := render(Compute(tt.domain, tt.services, tt.pods))
+			if d := testutil.Diff("want", "got", tt.want, got); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+func ptrs(pods []Pod) []*Pod {
+	out := make([]*Pod, len(pods))
+	for i := range pods {
+		out[i] = &pods[i]
+	}
+	return out
+}
+
+func TestIndexSelect(t *testing.T) {
+	pods := []*Pod{
+		{Namespace: "a", Name: "1", Labels: map[string]string{"app": "x", "tier": "db"}},
+		{Namespace: "a", Name: "2", Labels: map[string]string{"app": "x"}},
+		{Namespace: "b", Name: "3", Labels: map[string]string{"app": "x", "tier": "db"}},
+	}
+	ix := NewIndex(pods)
+	for _, tt := range []struct {
+		ns       string
+		selector map[string]string
+		want     string
+	}{
+		{"a", map[string]string{"app": "x"}, "1,2"},
+		{"a", map[string]string{"app": "x", "tier": "db"}, "1"},
+		{"b", map[string]string{"app": "x"}, "3"},
+		{"a", map[string]string{"app": "y"}, ""},
+		{"a", nil, ""},
+	} {
+		var names []string
+		for _, p := range ix.Select(tt.ns, tt.selector) {
+			names = append(names, p.Name)
+		}
+		if got := strings.Join(names, ","); got != tt.want {
+			t.Errorf("Select(%s, %v) = %s, want %s", tt.ns, tt.selector, got, tt.want)
+		}
+	}
+}

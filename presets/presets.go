@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"text/template"
 
 	"sigs.k8s.io/yaml"
 )
@@ -53,6 +54,9 @@ type Preset struct {
 	// Secret, when set, names the key of a Secret the user creates
 	// (<name>-credentials) that Env entries with SecretKey refer to.
 	Secret *Secret `json:"secret,omitempty"`
+	// Connection is a template of the connection string clients use,
+	// executed with ConnectionData.
+	Connection string `json:"connection"`
 	// Files are mounted read-only into the container at ConfigDir. start.sh
 	// is the container's command and ready.sh its readiness probe; both must
 	// exist. Each value is a template.
@@ -167,6 +171,8 @@ func (p *Preset) check() error {
 		return fmt.Errorf("dataPath %q is not absolute", p.DataPath)
 	case p.UID <= 0 || p.GID <= 0:
 		return fmt.Errorf("uid and gid must be non-root (greater than 0)")
+	case p.Connection == "":
+		return fmt.Errorf("connection is empty")
 	case p.Files[StartFile] == "" || p.Files[ReadyFile] == "":
 		return fmt.Errorf("files must include %s and %s", StartFile, ReadyFile)
 	}
@@ -179,6 +185,29 @@ func (p *Preset) check() error {
 		}
 	}
 	return nil
+}
+
+// ConnectionData is what a preset's Connection template sees.
+type ConnectionData struct {
+	// Name is the workload's name (MongoDB's replica set name).
+	Name string
+	// Hosts are "<pod DNS name>:<port>", in ordinal order.
+	Hosts []string
+	// Primary is the first of Hosts: ordinal 0, the primary.
+	Primary string
+}
+
+// ConnectionString executes the preset's Connection template.
+func (p *Preset) ConnectionString(d ConnectionData) (string, error) {
+	t, err := template.New(p.Name).Option("missingkey=error").Funcs(template.FuncMap{"join": strings.Join}).Parse(p.Connection)
+	if err != nil {
+		return "", fmt.Errorf("preset %s: connection: %w", p.Name, err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, d); err != nil {
+		return "", fmt.Errorf("preset %s: connection: %w", p.Name, err)
+	}
+	return b.String(), nil
 }
 
 // FileNames returns the names of the preset's files, sorted, so that output

@@ -47,6 +47,7 @@ and each database preset connects its members through those names.`,
 	root.AddCommand(
 		NewCmdGenerate(io, nil),
 		NewCmdInit(io, nil),
+		NewCmdLint(io, nil),
 		NewCmdPresets(io, nil),
 	)
 	return root

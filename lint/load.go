@@ -1,0 +1,442 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// MaxFileSize is the largest input lint reads. Manifests are far smaller;
+// the limit keeps memory bounded when pointed at the wrong file.
+const MaxFileSize = 32 << 20
+
+// Input is one file (or stdin) to lint.
+type Input struct {
+	// Name is the path as given, or "-" for stdin; findings name it.
+	Name string
+	Data []byte
+}
+
+// Object is one Kubernetes object read from an input: a YAML document, or
+// an item of a List.
+type Object struct {
+	File string
+	// Doc is the index of the YAML document in the file; Item the index in
+	// the List's items, or -1.
+	Doc, Item int
+	APIVersion string
+	Kind       string
+	// Namespace and Name are from metadata; Namespace is "" when absent.
+	Namespace, Name string
+	// Typed is the decoded k8s.io/api object (e.g. *corev1.Service), or nil
+	// for kinds lint skips.
+	Typed  any
+	issues []issue
+}
+
+// NS is the namespace the object lands in when applied without -n.
+func (o *Object) NS() string {
+	if o.Namespace == "" {
+		return "default"
+	}
+	return o.Namespace
+}
+
+// Ref names the object in messages: "StatefulSet db".
+func (o *Object) Ref() string { return o.Kind + " " + o.Name }
+
+// InputError is an input lint could not read or parse; it names the file.
+type InputError struct {
+	File string
+	Err  error
+}
+
+func (e *InputError) Error() string { return e.File + ": " + e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ReadInputs reads the files named by paths: files, directories (walked
+// recursively for .yaml, .yml and .json files, symbolic links followed, loops
+// refused) and "-" for stdin. A path that cannot be read is an *InputError;
+// the others are still read.
+func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
+	var (
+		inputs []Input
+		errs   []error
+	)
+	for _, p := range paths {
+		if p == "-" {
+			data, err := readLimited(stdin)
+			if err != nil {
+				errs = append(errs, &InputError{"-", err})
+				continue
+			}
+			inputs = append(inputs, Input{Name: "-", Data: data})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, &InputError{p, unwrapPathErr(err)})
+			continue
+		}
+		if !info.IsDir() {
+			inputs, errs = readFile(p, inputs, errs)
+			continue
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			errs = append(errs, &InputError{p, unwrapPathErr(err)})
+			continue
+		}
+		inputs, errs = walk(p, real, map[string]bool{real: true}, inputs, errs)
+	}
+	return inputs, errs
+}
+
+// walk reads the manifests under dir. ancestors holds the real paths of the
+// directories on the way down, to detect loops made by symbolic links.
+func walk(dir, real string, ancestors map[string]bool, inputs []Input, errs []error) ([]Input, []error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return inputs, append(errs, &InputError{dir, unwrapPathErr(err)})
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&os.ModeSymlink != 0 {
+			info, err := os.Stat(p)
+			if err != nil {
+				errs = append(errs, &InputError{p, fmt.Errorf("broken symbolic link: %w", unwrapPathErr(err))})
+				continue
+			}
+			isDir = info.IsDir()
+		}
+		if isDir {
+			sub, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				errs = append(errs, &InputError{p, unwrapPathErr(err)})
+				continue
+			}
+			if ancestors[sub] {
+				errs = append(errs, &InputError{p, fmt.Errorf("directory loop: it leads back to %s", sub)})
+				continue
+			}
+			ancestors[sub] = true
+			inputs, errs = walk(p, sub, ancestors, inputs, errs)
+			delete(ancestors, sub)
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			inputs, errs = readFile(p, inputs, errs)
+		}
+	}
+	return inputs, errs
+}
+
+func readFile(p string, inputs []Input, errs []error) ([]Input, []error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return inputs, append(errs, &InputError{p, unwrapPathErr(err)})
+	}
+	defer f.Close()
+	data, err := readLimited(f)
+	if err != nil {
+		return inputs, append(errs, &InputError{p, err})
+	}
+	return append(inputs, Input{Name: p, Data: data}), errs
+}
+
+// readLimited reads at most MaxFileSize bytes and refuses more.
+func readLimited(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, unwrapPathErr(err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("larger than %d MiB; not a manifest lint reads", MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// checkText refuses binary data and invalid UTF-8 before the YAML parser
+// sees them.
+func checkText(data []byte) error {
+	if i := bytes.IndexByte(data[:min(len(data), 8192)], 0); i >= 0 {
+		return fmt.Errorf("binary file (NUL byte at offset %d); not YAML or JSON", i)
+	}
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, size := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		line := bytes.Count(data[:off], []byte("\n")) + 1
+		return fmt.Errorf("line %d: invalid UTF-8 (byte offset %d); manifests must be UTF-8", line, off)
+	}
+	return nil
+}
+
+// Parse decodes every input into objects, on every core; objects keep the
+// order of the inputs and of the documents in each.
+func Parse(inputs []Input) ([]*Object, []error) {
+	type result struct {
+		objs []*Object
+		err  error
+	}
+	results := make([]result, len(inputs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(len(inputs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				objs, err := parseInput(inputs[i])
+				results[i] = result{objs, err}
+			}
+		}()
+	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var (
+		objs []*Object
+		errs []error
+	)
+	for _, r := range results {
+		objs = append(objs, r.objs...)
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+	}
+	return objs, errs
+}
+
+// parseInput decodes the documents of one input. A YAML syntax error ends
+// the file: the objects before it are kept and the error names the file.
+func parseInput(in Input) ([]*Object, error) {
+	if err := checkText(in.Data); err != nil {
+		return nil, &InputError{in.Name, err}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(in.Data))
+	var objs []*Object
+	for doc := 0; ; doc++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return objs, nil
+		}
+		if err != nil {
+			return objs, &InputError{in.Name, cleanYAMLErr(err)}
+		}
+		if len(n.Content) == 0 {
+			continue
+		}
+		root := n.Content[0]
+		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+			continue // an empty document
+		}
+		o := &Object{File: in.Name, Doc: doc, Item: -1}
+		items, err := decodeObject(root, o)
+		if err != nil {
+			return objs, &InputError{in.Name, err}
+		}
+		if items == nil {
+			objs = append(objs, o)
+			continue
+		}
+		if len(o.issues) > 0 {
+			objs = append(objs, o) // the List itself has problems to report
+		}
+		for i, item := range items {
+			obj := &Object{File: in.Name, Doc: doc, Item: i}
+			if _, err := decodeObject(item, obj); err != nil {
+				return objs, &InputError{in.Name, err}
+			}
+			objs = append(objs, obj)
+		}
+	}
+}
+
+func cleanYAMLErr(err error) error {
+	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// decodeObject identifies the document's kind and decodes it strictly into
+// its type. For a List it returns the item nodes instead.
+func decodeObject(root *yaml.Node, o *Object) (items []*yaml.Node, err error) {
+	d := &decoder{skipTop: map[string]bool{}}
+	defer func() { o.issues = append(o.issues, d.issues...) }()
+	if root.Kind == yaml.AliasNode {
+		if root, err = d.resolve(root); err != nil {
+			return nil, err
+		}
+	}
+	if root.Kind != yaml.MappingNode {
+		d.add(issueHeader, root, "", "the document is %s, not a Kubernetes object (a mapping with apiVersion and kind)", describe(root))
+		return nil, nil
+	}
+	identify(root, o, d)
+	if o.Kind == "List" || (strings.HasSuffix(o.Kind, "List") && o.Kind != "List" && builtinGroup(o.APIVersion)) {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == "items" {
+				v, err := d.resolve(root.Content[i+1])
+				if err != nil {
+					return nil, err
+				}
+				if v.Kind == yaml.SequenceNode {
+					return v.Content, nil
+				}
+			}
+		}
+		return []*yaml.Node{}, nil
+	}
+	info, ok := kinds[o.Kind]
+	if !ok || info.typ == nil || !builtinGroup(o.APIVersion) {
+		readMeta(root, o)
+		return nil, nil
+	}
+	v := reflect.New(info.typ)
+	if err := d.decode(root, v.Elem(), ""); err != nil {
+		return nil, err
+	}
+	o.Typed = v.Interface()
+	if m, ok := o.Typed.(metav1.Object); ok {
+		o.Name, o.Namespace = m.GetName(), m.GetNamespace()
+	}
+	return nil, nil
+}
+
+// readMeta takes name and namespace from a skipped kind's metadata.
+func readMeta(root *yaml.Node, o *Object) {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "metadata" || root.Content[i+1].Kind != yaml.MappingNode {
+			continue
+		}
+		m := root.Content[i+1]
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			switch m.Content[j].Value {
+			case "name":
+				o.Name = m.Content[j+1].Value
+			case "namespace":
+				o.Namespace = m.Content[j+1].Value
+			}
+		}
+	}
+}
+
+// identify sets o.APIVersion and o.Kind from the document, recording an
+// issue (with "did you mean") when they are missing, misspelled or wrong,
+// and choosing the kind the author evidently meant so linting goes on.
+func identify(root *yaml.Node, o *Object, d *decoder) {
+	var apiNode, kindNode *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "apiVersion":
+			apiNode = root.Content[i+1]
+		case "kind":
+			kindNode = root.Content[i+1]
+		}
+	}
+	if apiNode != nil {
+		o.APIVersion = apiNode.Value
+	}
+	if kindNode != nil {
+		o.Kind = kindNode.Value
+	}
+	if kindNode == nil {
+		k, v := findKey(root, "kind", func(v string) bool { _, ok := kinds[suggestKind(v)]; return suggestKind(v) != "" && ok })
+		if k == nil {
+			d.add(issueHeader, root, "kind", "missing \"kind\"")
+			return
+		}
+		kind := suggestKind(v.Value)
+		d.add(issueHeader, k, "kind", "missing \"kind\"; did you mean \"kind: %s\" instead of \"%s: %s\"?", kind, k.Value, v.Value)
+		d.skipTop[k.Value] = true
+		o.Kind = kind
+	}
+	if apiNode == nil {
+		k, v := findKey(root, "apiVersion", looksLikeAPIVersion)
+		want := kinds[o.Kind].apiVersion
+		switch {
+		case k != nil:
+			d.add(issueHeader, k, "apiVersion", "missing \"apiVersion\"; did you mean \"apiVersion: %s\" instead of \"%s: %s\"?", v.Value, k.Value, v.Value)
+			d.skipTop[k.Value] = true
+			o.APIVersion = v.Value
+		case want != "":
+			d.add(issueHeader, root, "apiVersion", "missing \"apiVersion\"; %s is served as %q", o.Kind, want)
+			o.APIVersion = want
+		default:
+			d.add(issueHeader, root, "apiVersion", "missing \"apiVersion\"")
+		}
+	}
+	if !builtinGroup(o.APIVersion) {
+		return // a custom resource: not lint's to judge
+	}
+	node := kindNode
+	if node == nil {
+		node = root
+	}
+	if _, known := kinds[o.Kind]; !known {
+		s := suggestKind(o.Kind)
+		if s == "" {
+			d.add(issueHeader, node, "kind", "unknown kind %q for apiVersion %q", o.Kind, o.APIVersion)
+			return
+		}
+		d.add(issueHeader, node, "kind", "unknown kind %q; did you mean %q?", o.Kind, s)
+		o.Kind = s
+	}
+	if want := kinds[o.Kind].apiVersion; o.APIVersion != want && apiNode != nil {
+		d.add(issueHeader, apiNode, "apiVersion", "%s", wrongAPIVersion(o.Kind, o.APIVersion))
+		o.APIVersion = want
+	}
+}
+
+// findKey looks among the top-level keys for one that stands in for want:
+// the same name in another case or misspelled, or any key whose value
+// passes valueOK.
+func findKey(root *yaml.Node, want string, valueOK func(string) bool) (key, value *yaml.Node) {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if v.Kind != yaml.ScalarNode || k.Value == "apiVersion" || k.Value == "kind" {
+			continue
+		}
+		if strings.EqualFold(k.Value, want) || editDistance(strings.ToLower(k.Value), strings.ToLower(want)) <= 2 {
+			return k, v
+		}
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if v.Kind != yaml.ScalarNode || k.Value == "apiVersion" || k.Value == "kind" || k.Value == "metadata" {
+			continue
+		}
+		if valueOK(v.Value) {
+			return k, v
+		}
+	}
+	return nil, nil
+}

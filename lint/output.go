@@ -1,0 +1,176 @@
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Output formats.
+const (
+	FormatText  = "text"
+	FormatJSON  = "json"
+	FormatSARIF = "sarif"
+)
+
+// Formats lists the output formats.
+var Formats = []string{FormatText, FormatJSON, FormatSARIF}
+
+// Write writes findings in format.
+func Write(w io.Writer, format string, findings []Finding, version string) error {
+	switch format {
+	case FormatJSON:
+		return writeJSON(w, findings)
+	case FormatSARIF:
+		return writeSARIF(w, findings, version)
+	}
+	return writeText(w, findings)
+}
+
+// writeText writes one line per finding: file:line:col: severity: message [rule].
+func writeText(w io.Writer, findings []Finding) error {
+	var b strings.Builder
+	for _, f := range findings {
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, f.Message, f.Rule)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeJSON(w io.Writer, findings []Finding) error {
+	if findings == nil {
+		findings = []Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(findings)
+}
+
+// SARIF 2.1.0, the subset code-scanning UIs read.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifRule struct {
+	ID                   string       `json:"id"`
+	ShortDescription     sarifText    `json:"shortDescription"`
+	Help                 sarifText    `json:"help"`
+	DefaultConfiguration sarifDefault `json:"defaultConfiguration"`
+}
+
+type sarifDefault struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           sarifRegion   `json:"region"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
+}
+
+func sarifLevel(s Severity) string {
+	switch s {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+func writeSARIF(w io.Writer, findings []Finding, version string) error {
+	rules := Rules()
+	index := map[string]int{}
+	driver := sarifDriver{Name: "headless", Version: version, InformationURI: "https://github.com/headless-k8s/headless/blob/main/docs/rules.md"}
+	for i, r := range rules {
+		index[r.ID] = i
+		driver.Rules = append(driver.Rules, sarifRule{ID: r.ID, ShortDescription: sarifText{r.Description},
+			Help: sarifText{r.Remediation}, DefaultConfiguration: sarifDefault{sarifLevel(r.Severity)}})
+	}
+	results := make([]sarifResult, 0, len(findings))
+	for _, f := range findings {
+		uri := strings.TrimPrefix(f.File, "./")
+		if f.File == "-" {
+			uri = "stdin"
+		}
+		results = append(results, sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
+			Message: sarifText{f.Message},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri},
+				Region: sarifRegion{StartLine: f.Line, StartColumn: f.Column}}}}})
+	}
+	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0",
+		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// WriteRulesDoc writes the rule reference (docs/rules.md) from the registry.
+func WriteRulesDoc(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("# Lint rules\n\n")
+	b.WriteString("<!-- Generated from the rule registry (lint/rule_*.go) by `make golden`; do not edit. -->\n\n")
+	b.WriteString("`headless lint` runs every rule below; `--disable RULE` turns one off. Only findings of\n")
+	b.WriteString("severity `error` make it exit 1.\n\n")
+	b.WriteString("| rule | severity | finds |\n|---|---|---|\n")
+	for _, r := range Rules() {
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", r.ID, r.ID, r.Severity, firstSentence(r.Description))
+	}
+	for _, r := range Rules() {
+		fmt.Fprintf(&b, "\n## %s\n\nSeverity: %s\n\n%s\n\n**Fix:** %s\n", r.ID, r.Severity, r.Description, r.Remediation)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ": "); i > 0 && i < 100 {
+		return s[:i]
+	}
+	return s
+}

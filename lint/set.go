@@ -1,0 +1,174 @@
+package lint
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/headless-k8s/headless/dns"
+)
+
+// Workload is an object that runs pods: a Pod, or a controller with a pod
+// template.
+type Workload struct {
+	Obj *Object
+	// Template holds the pods' labels and spec (for a Pod, its own).
+	Template *corev1.PodTemplateSpec
+	// TemplatePath is the JSON path of the template ("spec.template"; empty
+	// for a Pod, whose metadata and spec are at the top).
+	TemplatePath []string
+	// Selector is the controller's selector; nil for a Pod.
+	Selector *metav1.LabelSelector
+	// Replicas is how many pods run at once: 0 when unknown (a DaemonSet
+	// runs one per node).
+	Replicas int
+	// Pods are the pods as cluster DNS sees them: one per ordinal for a
+	// StatefulSet, one standing for all replicas of other controllers.
+	Pods []*dns.Pod
+}
+
+// Path returns the JSON path p under the pod template.
+func (w *Workload) Path(p ...string) []string {
+	return append(append([]string(nil), w.TemplatePath...), p...)
+}
+
+// Set is every object read, with the indexes the cross-object rules use:
+// no rule compares every object with every other.
+type Set struct {
+	Objects []*Object
+	// Domain is the cluster domain for DNS names.
+	Domain    string
+	Services  []*Object
+	Workloads []*Workload
+	// Pods are all workloads' pods, indexed by namespace and label.
+	Pods  *dns.Index
+	owner map[*dns.Pod]*Workload
+
+	servicesByName map[string][]*Object // "ns/name"
+	servicesByBare map[string][]*Object // "name"
+	dnsReport      *dns.Report
+}
+
+// NewSet indexes objects.
+func NewSet(objects []*Object, domain string) *Set {
+	s := &Set{Objects: objects, Domain: domain, owner: map[*dns.Pod]*Workload{}, servicesByName: map[string][]*Object{}, servicesByBare: map[string][]*Object{}}
+	if s.Domain == "" {
+		s.Domain = dns.DefaultDomain
+	}
+	var pods []*dns.Pod
+	for _, o := range objects {
+		switch t := o.Typed.(type) {
+		case *corev1.Service:
+			s.Services = append(s.Services, o)
+			key := o.NS() + "/" + o.Name
+			s.servicesByName[key] = append(s.servicesByName[key], o)
+			s.servicesByBare[o.Name] = append(s.servicesByBare[o.Name], o)
+		case nil:
+			continue
+		default:
+			w := newWorkload(o, t)
+			if w == nil {
+				continue
+			}
+			s.Workloads = append(s.Workloads, w)
+			for _, p := range w.Pods {
+				s.owner[p] = w
+				pods = append(pods, p)
+			}
+		}
+	}
+	s.Pods = dns.NewIndex(pods)
+	return s
+}
+
+func ptrOr(p *int32, def int) int {
+	if p == nil {
+		return def
+	}
+	return int(*p)
+}
+
+func newWorkload(o *Object, typed any) *Workload {
+	w := &Workload{Obj: o, TemplatePath: []string{"spec", "template"}}
+	switch t := typed.(type) {
+	case *corev1.Pod:
+		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
+		w.TemplatePath, w.Replicas = nil, 1
+		p := dns.FromPod(t)
+		w.Pods = []*dns.Pod{&p}
+		return w
+	case *appsv1.StatefulSet:
+		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, ptrOr(t.Spec.Replicas, 1)
+		for _, p := range dns.FromStatefulSet(t) {
+			w.Pods = append(w.Pods, &p)
+		}
+		return w
+	case *appsv1.Deployment:
+		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, ptrOr(t.Spec.Replicas, 1)
+	case *appsv1.ReplicaSet:
+		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, ptrOr(t.Spec.Replicas, 1)
+	case *appsv1.DaemonSet:
+		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, 0
+	case *corev1.ReplicationController:
+		if t.Spec.Template == nil {
+			return nil
+		}
+		var sel *metav1.LabelSelector
+		if t.Spec.Selector != nil {
+			sel = &metav1.LabelSelector{MatchLabels: t.Spec.Selector}
+		}
+		w.Template, w.Selector, w.Replicas = t.Spec.Template, sel, ptrOr(t.Spec.Replicas, 1)
+	case *batchv1.Job:
+		w.Template, w.Selector = &t.Spec.Template, nil
+		w.Replicas = max(ptrOr(t.Spec.Parallelism, 1), 1)
+	case *batchv1.CronJob:
+		w.Template = &t.Spec.JobTemplate.Spec.Template
+		w.TemplatePath = []string{"spec", "jobTemplate", "spec", "template"}
+		w.Replicas = max(ptrOr(t.Spec.JobTemplate.Spec.Parallelism, 1), 1)
+	default:
+		return nil
+	}
+	// One pod stands for every replica of a controller without ordinals.
+	w.Pods = []*dns.Pod{{Namespace: o.NS(), Name: o.Name + "-…", Owner: o.Kind + " " + o.Name,
+		Labels: w.Template.Labels, Hostname: w.Template.Spec.Hostname, Subdomain: w.Template.Spec.Subdomain,
+		Spec: &w.Template.Spec}}
+	return w
+}
+
+// Owner returns the workload a pod belongs to.
+func (s *Set) Owner(p *dns.Pod) *Workload { return s.owner[p] }
+
+// Service returns the Services named name in namespace ns (more than one
+// only if the input defines it twice).
+func (s *Set) Service(ns, name string) []*Object { return s.servicesByName[ns+"/"+name] }
+
+// ServicesNamed returns every Service named name, in any namespace.
+func (s *Set) ServicesNamed(name string) []*Object { return s.servicesByBare[name] }
+
+// SelectedWorkloads returns the workloads with at least one pod that svc
+// selects, each once, in input order.
+func (s *Set) SelectedWorkloads(svc *Object) []*Workload {
+	sel := svc.Typed.(*corev1.Service).Spec.Selector
+	seen := map[*Workload]bool{}
+	var out []*Workload
+	for _, p := range s.Pods.Select(svc.NS(), sel) {
+		if w := s.owner[p]; !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// DNS returns the records cluster DNS would publish for the set.
+func (s *Set) DNS() *dns.Report {
+	if s.dnsReport == nil {
+		svcs := make([]*corev1.Service, len(s.Services))
+		for i, o := range s.Services {
+			svcs[i] = o.Typed.(*corev1.Service)
+		}
+		s.dnsReport = dns.Compute(s.Domain, svcs, s.Pods.Pods)
+	}
+	return s.dnsReport
+}

@@ -34,7 +34,7 @@ type Object struct {
 	File string
 	// Doc is the index of the YAML document in the file; Item the index in
 	// the List's items, or -1.
-	Doc, Item int
+	Doc, Item  int
 	APIVersion string
 	Kind       string
 	// Namespace and Name are from metadata; Namespace is "" when absent.

@@ -321,7 +321,7 @@ func protocolOf(p corev1.Protocol) corev1.Protocol {
 // whyNoRecord explains why p has no DNS name of its own.
 func whyNoRecord(p *Pod, services map[string]*corev1.Service, holder *Pod, name string) string {
 	switch {
-	case p.Owner != "" && p.Subdomain == "":
+	case strings.HasPrefix(p.Owner, "StatefulSet ") && p.Subdomain == "":
 		return "its StatefulSet sets no serviceName"
 	case p.Subdomain == "" && p.Hostname == "":
 		return "it sets neither spec.hostname nor spec.subdomain"
@@ -334,7 +334,7 @@ func whyNoRecord(p *Pod, services map[string]*corev1.Service, holder *Pod, name 
 	switch {
 	case !ok:
 		field := "spec.subdomain"
-		if p.Owner != "" {
+		if strings.HasPrefix(p.Owner, "StatefulSet ") {
 			field = "serviceName"
 		}
 		return fmt.Sprintf("%s %q names no Service in namespace %s", field, p.Subdomain, p.Namespace)

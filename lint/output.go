@@ -157,20 +157,13 @@ func WriteRulesDoc(w io.Writer) error {
 	b.WriteString("<!-- Generated from the rule registry (lint/rule_*.go) by `make golden`; do not edit. -->\n\n")
 	b.WriteString("`headless lint` runs every rule below; `--disable RULE` turns one off. Only findings of\n")
 	b.WriteString("severity `error` make it exit 1.\n\n")
-	b.WriteString("| rule | severity | finds |\n|---|---|---|\n")
+	b.WriteString("| rule | severity |\n|---|---|\n")
 	for _, r := range Rules() {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", r.ID, r.ID, r.Severity, firstSentence(r.Description))
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", r.ID, r.ID, r.Severity)
 	}
 	for _, r := range Rules() {
 		fmt.Fprintf(&b, "\n## %s\n\nSeverity: %s\n\n%s\n\n**Fix:** %s\n", r.ID, r.Severity, r.Description, r.Remediation)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func firstSentence(s string) string {
-	if i := strings.Index(s, ": "); i > 0 && i < 100 {
-		return s[:i]
-	}
-	return s
 }

@@ -17,7 +17,7 @@ func init() {
 				spec, o := &w.Template.Spec, w.Obj
 				_, isSTS := statefulSet(w)
 				if spec.Hostname != "" && w.TemplatePath != nil && !isSTS && w.Replicas != 1 {
-					count := "every pod"
+					count := "all pods"
 					if w.Replicas > 1 {
 						count = "all " + strconv.Itoa(w.Replicas) + " pods"
 					}

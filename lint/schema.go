@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // fieldInfo is one JSON field of a Go struct, embedded (inline) structs
@@ -29,7 +31,10 @@ type structInfo struct {
 
 var structInfos sync.Map // reflect.Type -> *structInfo
 
-var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+var (
+	jsonUnmarshaler   = reflect.TypeFor[json.Unmarshaler]()
+	labelSelectorType = reflect.TypeFor[metav1.LabelSelector]()
+)
 
 // infoOf returns the (cached) field table of struct type t.
 func infoOf(t reflect.Type) *structInfo {
@@ -104,7 +109,7 @@ func (si *structInfo) nestedFields(t reflect.Type) map[string]string {
 		queue := []item{}
 		for _, n := range si.names {
 			if st := elemStruct(si.fields[n].typ); st != nil {
-				queue = append(queue, item{st, n})
+				queue = append(queue, item{st, n + listMark(si.fields[n].typ)})
 			}
 		}
 		for depth := 0; depth < 3 && len(queue) > 0; depth++ {
@@ -119,7 +124,7 @@ func (si *structInfo) nestedFields(t reflect.Type) map[string]string {
 						}
 					}
 					if st := elemStruct(sub.fields[n].typ); st != nil {
-						next = append(next, item{st, p})
+						next = append(next, item{st, p + listMark(sub.fields[n].typ)})
 					}
 				}
 			}
@@ -127,6 +132,15 @@ func (si *structInfo) nestedFields(t reflect.Type) map[string]string {
 		}
 	})
 	return si.nested
+}
+
+// listMark is "[]" for a list field, so that suggested paths read
+// "spec.ports[].port".
+func listMark(t reflect.Type) string {
+	if t.Kind() == reflect.Slice {
+		return "[]"
+	}
+	return ""
 }
 
 // suggest returns a "did you mean" hint for an unknown key of struct type
@@ -140,6 +154,10 @@ func suggest(t reflect.Type, path, key string) string {
 		}
 		return path + "." + rel
 	}
+	if t == labelSelectorType {
+		// `selector: {app: db}` is the Service (and pre-apps/v1) form.
+		return join("matchLabels." + key)
+	}
 	best, bestDist := "", 3
 	for _, n := range si.names {
 		if strings.EqualFold(n, key) {
@@ -148,6 +166,11 @@ func suggest(t reflect.Type, path, key string) string {
 		if d := editDistance(strings.ToLower(n), strings.ToLower(key)); d < bestDist {
 			best, bestDist = n, d
 		}
+	}
+	// A one-letter slip ("port" for "ports") is likelier than a misplaced
+	// field; a misplaced field likelier than a two-letter slip.
+	if best != "" && bestDist == 1 && len(key) > 3 {
+		return join(best)
 	}
 	if rel, ok := si.nestedFields(t)[key]; ok {
 		return join(rel)

@@ -48,6 +48,7 @@ and each database preset connects its members through those names.`,
 		NewCmdGenerate(io, nil),
 		NewCmdInit(io, nil),
 		NewCmdLint(io, nil),
+		NewCmdDNS(io, nil),
 		NewCmdPresets(io, nil),
 	)
 	return root

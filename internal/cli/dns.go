@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/headless-k8s/headless/dns"
+	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/lint"
+	"github.com/headless-k8s/headless/presets"
+)
+
+// DNSOptions are the inputs of `headless dns`.
+type DNSOptions struct {
+	IO     *IOStreams
+	Paths  []string
+	Spec   specFlags
+	Format string
+}
+
+// NewCmdDNS builds `headless dns`.
+func NewCmdDNS(io *IOStreams, runF func(*DNSOptions) error) *cobra.Command {
+	opts := &DNSOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "dns [PATH...]",
+		Short: "Show the DNS records cluster DNS publishes for manifests or a preset",
+		Long: `Print the records cluster DNS will publish: each headless Service's name (every
+pod's IP), each pod's own name, the SRV records of named ports, and for every
+pod without a name of its own the reason. For database presets it also prints
+the connection string built from the pod names.
+
+Give manifests as PATHs (files, directories, - for standard input), or the
+flags of "headless generate" to see what it would generate.`,
+		Example: `  headless dns --preset mongodb --namespace data
+  headless dns k8s/
+  headless dns --format json -f spec.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return dnsRun(opts)
+		},
+	}
+	opts.Spec.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+// dnsView is the output of `headless dns`.
+type dnsView struct {
+	Domain      string          `json:"domain"`
+	Services    []dnsService    `json:"services"`
+	NoRecord    []dnsNoRecord   `json:"podsWithoutRecord"`
+	Connections []dnsConnection `json:"connectionStrings"`
+}
+
+type dnsService struct {
+	Namespace string      `json:"namespace"`
+	Name      string      `json:"name"`
+	Headless  bool        `json:"headless"`
+	Records   []dnsRecord `json:"records"`
+}
+
+type dnsRecord struct {
+	Name    string   `json:"name"`
+	Type    string   `json:"type"`
+	Pods    []string `json:"pods"`
+	Port    int32    `json:"port,omitempty"`
+	Targets []string `json:"targets,omitempty"`
+}
+
+type dnsNoRecord struct {
+	Namespace string `json:"namespace"`
+	Pod       string `json:"pod"`
+	Owner     string `json:"owner,omitempty"`
+	Reason    string `json:"reason"`
+}
+
+type dnsConnection struct {
+	Service string `json:"service"`
+	Preset  string `json:"preset"`
+	URI     string `json:"uri"`
+}
+
+func dnsRun(opts *DNSOptions) error {
+	if opts.Format != "text" && opts.Format != formatJSON {
+		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of text, json", opts.Format)
+	}
+	var report *dns.Report
+	if len(opts.Paths) > 0 {
+		for _, f := range []string{"file", "preset", "name", "replicas", "port", "mode", "service-name", "image", "storage", "storage-class", "label", "client-service", "namespace"} {
+			if opts.Spec.flags.Changed(f) {
+				return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", f)
+			}
+		}
+		inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
+		objs, parseErrs := lint.Parse(inputs)
+		if errs := append(readErrs, parseErrs...); len(errs) > 0 {
+			for _, err := range errs[1:] {
+				fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+			}
+			return &UsageError{Err: errs[0]}
+		}
+		// The lint set also stands in one pod for the replicas of
+		// Deployments and other controllers, so they are explained too.
+		report = lint.NewSet(objs, opts.Spec.clusterDomain).DNS()
+	} else {
+		model, err := opts.Spec.resolve(opts.IO.In)
+		if err != nil {
+			return err
+		}
+		man, err := generator.Render(model)
+		if err != nil {
+			return err
+		}
+		objects := make([]any, len(man.Documents))
+		for i, d := range man.Documents {
+			objects[i] = d.Object
+		}
+		report = dns.FromObjects(model.ClusterDomain, objects)
+	}
+	view, err := buildDNSView(report)
+	if err != nil {
+		return err
+	}
+	if opts.Format == formatJSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(view)
+	}
+	return writeDNSText(opts.IO.Out, view)
+}
+
+func buildDNSView(r *dns.Report) (*dnsView, error) {
+	v := &dnsView{Domain: r.Domain, Services: []dnsService{}, NoRecord: []dnsNoRecord{}, Connections: []dnsConnection{}}
+	for _, s := range r.Services {
+		svc := s.Service
+		out := dnsService{Namespace: nsOr(svc.Namespace), Name: svc.Name, Headless: dns.IsHeadless(svc), Records: []dnsRecord{}}
+		for _, rec := range s.Records {
+			dr := dnsRecord{Name: rec.Name, Type: rec.Type, Port: rec.Port, Targets: rec.Targets}
+			for _, p := range rec.Pods {
+				dr.Pods = append(dr.Pods, p.Name)
+			}
+			out.Records = append(out.Records, dr)
+		}
+		v.Services = append(v.Services, out)
+		c, err := connection(r, s)
+		if err != nil {
+			return nil, &generator.InternalError{Problems: []string{err.Error()}}
+		}
+		if c != nil {
+			v.Connections = append(v.Connections, *c)
+		}
+	}
+	for _, n := range r.NoRecord {
+		v.NoRecord = append(v.NoRecord, dnsNoRecord{Namespace: n.Pod.Namespace, Pod: n.Pod.Name, Owner: n.Pod.Owner, Reason: n.Reason})
+	}
+	return v, nil
+}
+
+func nsOr(ns string) string {
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
+
+// connection builds the preset's connection string for a headless Service
+// whose pods are a preset's (app.kubernetes.io/name names a preset), from
+// the per-pod names in ordinal order and the port the pods listen on.
+func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
+	svc := s.Service
+	p, err := presets.Get(svc.Spec.Selector[generator.LabelName])
+	if err != nil || len(svc.Spec.Ports) == 0 {
+		return nil, nil
+	}
+	var hosts []string
+	for _, rec := range s.Records {
+		if rec.Type != "A" || len(rec.Pods) != 1 || rec.Name == dns.ServiceFQDN(svc.Name, nsOr(svc.Namespace), r.Domain) {
+			continue
+		}
+		port, ok := dns.TargetPort(svc.Spec.Ports[0], rec.Pods[0].Spec)
+		if !ok {
+			continue
+		}
+		hosts = append(hosts, fmt.Sprintf("%s:%d", rec.Name, port))
+	}
+	if len(hosts) == 0 {
+		return nil, nil
+	}
+	name := svc.Spec.Selector[generator.LabelInstance]
+	if name == "" {
+		name = svc.Name
+	}
+	uri, err := p.ConnectionString(presets.ConnectionData{Name: name, Hosts: hosts, Primary: hosts[0]})
+	if err != nil {
+		return nil, err
+	}
+	return &dnsConnection{Service: nsOr(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri}, nil
+}
+
+func writeDNSText(w io.Writer, v *dnsView) error {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, s := range v.Services {
+		kind := "headless"
+		if !s.Headless {
+			kind = "not headless: no per-pod records"
+		}
+		fmt.Fprintf(tw, "Service %s/%s (%s)\n", s.Namespace, s.Name, kind)
+		if s.Headless && len(s.Records) == 0 {
+			fmt.Fprintf(tw, "  (no records: it selects no pod)\n")
+		}
+		for _, rec := range s.Records {
+			switch rec.Type {
+			case "SRV":
+				fmt.Fprintf(tw, "  SRV\t%s\tport %d -> %s\n", rec.Name, rec.Port, strings.Join(rec.Targets, ", "))
+			default:
+				fmt.Fprintf(tw, "  A\t%s\t-> %s\n", rec.Name, strings.Join(rec.Pods, ", "))
+			}
+		}
+	}
+	tw.Flush()
+	if len(v.NoRecord) > 0 {
+		b.WriteString("\nPods without a DNS name of their own:\n")
+		for _, n := range v.NoRecord {
+			who := n.Namespace + "/" + n.Pod
+			if n.Owner != "" {
+				who += " (" + n.Owner + ")"
+			}
+			fmt.Fprintf(&b, "  %s: %s\n", who, n.Reason)
+		}
+	}
+	if len(v.Connections) > 0 {
+		b.WriteString("\nConnection strings:\n")
+		for _, c := range v.Connections {
+			fmt.Fprintf(&b, "  %s (%s): %s\n", c.Service, c.Preset, c.URI)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+

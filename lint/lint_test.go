@@ -1,0 +1,191 @@
+package lint
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/headless-k8s/headless/internal/testutil"
+)
+
+// lintFiles reads and lints paths with only the rules in enabled (all when
+// empty) and returns the findings as text.
+func lintFiles(t *testing.T, enabled []string, paths ...string) (string, []error) {
+	t.Helper()
+	inputs, errs := ReadInputs(paths, strings.NewReader(""))
+	objs, perrs := Parse(inputs)
+	opts := Options{Disabled: map[string]bool{}}
+	if len(enabled) > 0 {
+		for _, r := range Rules() {
+			opts.Disabled[r.ID] = true
+		}
+		for _, id := range enabled {
+			delete(opts.Disabled, id)
+		}
+	}
+	var b bytes.Buffer
+	if err := Write(&b, FormatText, Lint(inputs, objs, opts), "test"); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), append(errs, perrs...)
+}
+
+// TestRules runs every registered rule on its testdata: fire.yaml must give
+// the findings in fire.golden (and at least one), pass.yaml none of the
+// rule's. A rule without testdata fails the test.
+func TestRules(t *testing.T) {
+	for _, r := range Rules() {
+		t.Run(r.ID, func(t *testing.T) {
+			dir := filepath.Join("testdata", "rules", r.ID)
+			got, errs := lintFiles(t, []string{r.ID}, filepath.Join(dir, "fire.yaml"))
+			if len(errs) > 0 {
+				t.Fatalf("reading fire.yaml: %v", errs)
+			}
+			if !strings.Contains(got, "["+r.ID+"]") {
+				t.Errorf("fire.yaml gives no %s finding:\n%s", r.ID, got)
+			}
+			testutil.AssertGolden(t, filepath.Join(dir, "fire.golden"), []byte(got))
+			got, errs = lintFiles(t, nil, filepath.Join(dir, "pass.yaml"))
+			if len(errs) > 0 {
+				t.Fatalf("reading pass.yaml: %v", errs)
+			}
+			if got != "" {
+				t.Errorf("pass.yaml gives findings:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestGeneratedManifestsAreClean lints every golden output of the
+// generator: none may have a finding at warning level or above.
+func TestGeneratedManifestsAreClean(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "golden", "*.yaml"))
+	dirs, _ := filepath.Glob(filepath.Join("..", "golden", "dir-*"))
+	if len(files) < 6 || len(dirs) < 2 {
+		t.Fatalf("found %d golden files and %d directories; expected every preset × mode", len(files), len(dirs))
+	}
+	for _, path := range append(files, dirs...) {
+		got, errs := lintFiles(t, nil, path)
+		if len(errs) > 0 || got != "" {
+			t.Errorf("%s: errors %v, findings:\n%s", path, errs, got)
+		}
+	}
+}
+
+// TestRulesDoc keeps docs/rules.md equal to the registry (make golden
+// regenerates it).
+func TestRulesDoc(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteRulesDoc(&b); err != nil {
+		t.Fatal(err)
+	}
+	testutil.AssertGolden(t, filepath.Join("..", "docs", "rules.md"), b.Bytes())
+}
+
+func TestOutputFormats(t *testing.T) {
+	path := filepath.Join("testdata", "rules", "cluster-ip-none", "fire.yaml")
+	inputs, _ := ReadInputs([]string{path}, nil)
+	objs, _ := Parse(inputs)
+	findings := Lint(inputs, objs, Options{})
+	for _, format := range []string{FormatJSON, FormatSARIF} {
+		var b bytes.Buffer
+		if err := Write(&b, format, findings, "test"); err != nil {
+			t.Fatal(err)
+		}
+		testutil.AssertGolden(t, filepath.Join("testdata", "output."+format), b.Bytes())
+	}
+}
+
+// TestListAndStdin reads a kind: List from stdin; findings point into the
+// items.
+func TestListAndStdin(t *testing.T) {
+	list := `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: a}
+    spec:
+      clusterIP: none
+      selector: {app: a}
+`
+	inputs, errs := ReadInputs([]string{"-"}, strings.NewReader(list))
+	objs, perrs := Parse(inputs)
+	if len(errs)+len(perrs) > 0 {
+		t.Fatal(errs, perrs)
+	}
+	var b bytes.Buffer
+	Write(&b, FormatText, Lint(inputs, objs, Options{}), "")
+	if want := "-:8:7: error: clusterIP \"none\""; !strings.HasPrefix(b.String(), want) {
+		t.Errorf("got %q, want it to start with %q", b.String(), want)
+	}
+}
+
+// TestBadInputs feeds inputs that must give a clear error naming the file,
+// never a panic, and not stop the other files from being linted.
+func TestBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bomb := "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		bomb += n + ": &" + n + " [*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + "]\n"
+		prev = n
+	}
+	bombDoc := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bomb\n  annotations:\n    x: y\nspec:\n  containers: []\n  " + strings.ReplaceAll(bomb, "\n", "\n  ") + "nodeSelector: *i\n"
+	loop := filepath.Join(dir, "loop")
+	os.Mkdir(loop, 0o755)
+	os.Symlink(loop, filepath.Join(loop, "again"))
+	big := filepath.Join(dir, "big.yaml")
+	f, _ := os.Create(big)
+	f.Truncate(100 << 20)
+	f.Close()
+	good := write("good.yaml", []byte("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: none}\n"))
+	tests := []struct {
+		name string
+		path string
+		want string
+	}{
+		{"binary", write("bin.yaml", []byte{0x7f, 'E', 'L', 'F', 0, 0, 1}), "binary file"},
+		{"invalid utf-8", write("latin1.yaml", []byte("a: caf\xe9\n")), "line 1: invalid UTF-8"},
+		{"alias bomb", write("bomb.yaml", []byte(bombDoc)), "YAML aliases expand to more than"},
+		{"100 MB", big, "larger than 32 MiB"},
+		{"directory loop", loop, "directory loop"},
+		{"syntax error", write("broken.yaml", []byte("a: [\n")), "broken.yaml: "},
+		{"missing", filepath.Join(dir, "nope.yaml"), "no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, errs := lintFiles(t, nil, tt.path, good)
+			if len(errs) == 0 || !strings.Contains(errs[0].Error(), tt.want) {
+				t.Errorf("errors %v, want one containing %q", errs, tt.want)
+			}
+			if !strings.Contains(got, "good.yaml:4:8: error: clusterIP") {
+				t.Errorf("the good file was not linted; findings:\n%s", got)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "rules", "*", "*.yaml"))
+	for _, s := range seeds {
+		data, _ := os.ReadFile(s)
+		f.Add(data)
+	}
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{kind: Pod, spec: {containers: [{ports: [{containerPort: x}]}]}}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inputs := []Input{{Name: "fuzz.yaml", Data: data}}
+		objs, _ := Parse(inputs)
+		Lint(inputs, objs, Options{})
+	})
+}

@@ -247,4 +247,3 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-

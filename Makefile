@@ -21,9 +21,11 @@ test: ## gofmt check, go vet, and every test with the race detector
 golden: ## regenerate golden files (then read the diff before committing)
 	$(GO) test ./... -update
 
-bench: ## rendering benchmarks and the whole-process startup comparison
+bench: ## go benchmarks, whole-process startup vs hello-world, lint over 11k/110k objects
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash bench/startup.sh
+	bash bench/lint.sh
 
-fuzz: ## fuzz the validators for 30 s each
+fuzz: ## fuzz the spec validation and the lint decoder for 30 s each
 	$(GO) test ./generator -run '^$$' -fuzz FuzzResolve -fuzztime 30s
+	$(GO) test ./lint -run '^$$' -fuzz FuzzParse -fuzztime 30s

@@ -2,10 +2,11 @@ package lint
 
 import (
 	"bytes"
-	"errors"
-	"io"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -54,7 +55,9 @@ func Lint(inputs []Input, objects []*Object, opts Options) []Finding {
 	return findings
 }
 
-// resolvePositions fills in line and column of findings reported by path.
+// resolvePositions fills in line and column of findings reported by path,
+// parsing each file concerned once more (on every core), and only as far as
+// its last document with such a finding.
 func resolvePositions(inputs []Input, findings []Finding) {
 	byFile := map[string][]*Finding{}
 	for i := range findings {
@@ -62,12 +65,20 @@ func resolvePositions(inputs []Input, findings []Finding) {
 			byFile[f.File] = append(byFile[f.File], f)
 		}
 	}
-	for _, in := range inputs {
-		fs := byFile[in.Name]
-		if len(fs) == 0 {
-			continue
+	var todo []int
+	for i, in := range inputs {
+		if len(byFile[in.Name]) > 0 {
+			todo = append(todo, i)
 		}
-		docs := parseDocs(in.Data)
+	}
+	parallel(len(todo), func(j int) {
+		in := inputs[todo[j]]
+		fs := byFile[in.Name]
+		last := 0
+		for _, f := range fs {
+			last = max(last, f.obj.Doc)
+		}
+		docs := parseDocs(in.Data, last)
 		for _, f := range fs {
 			f.Line, f.Column = 1, 1
 			if f.obj.Doc >= len(docs) || docs[f.obj.Doc] == nil {
@@ -75,24 +86,42 @@ func resolvePositions(inputs []Input, findings []Finding) {
 			}
 			n := docs[f.obj.Doc]
 			if f.obj.Item >= 0 {
-				if items := lookup(n, []string{"items", strconv.Itoa(f.obj.Item)}); items != nil {
-					n = items
+				if item := lookup(n, []string{"items", strconv.Itoa(f.obj.Item)}); item != nil {
+					n = item
 				}
 			}
 			pos := locate(n, f.path)
 			f.Line, f.Column = pos.Line, pos.Column
 		}
-	}
+	})
 }
 
-// parseDocs parses every document of a file (nil for empty ones).
-func parseDocs(data []byte) []*yaml.Node {
+// parallel runs fn(0) … fn(n-1) on every core.
+func parallel(n int, fn func(i int)) {
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// parseDocs parses the documents of a file up to index last (nil for empty
+// ones).
+func parseDocs(data []byte, last int) []*yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
-	for {
+	for len(docs) <= last {
 		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) || err != nil {
+		if err := dec.Decode(&n); err != nil {
 			return docs
 		}
 		if len(n.Content) == 0 {
@@ -101,6 +130,7 @@ func parseDocs(data []byte) []*yaml.Node {
 		}
 		docs = append(docs, n.Content[0])
 	}
+	return docs
 }
 
 // lookup follows a path of keys and list indexes to a value node.

@@ -8,9 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -206,23 +204,10 @@ func Parse(inputs []Input) ([]*Object, []error) {
 		err  error
 	}
 	results := make([]result, len(inputs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), max(len(inputs), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				objs, err := parseInput(inputs[i])
-				results[i] = result{objs, err}
-			}
-		}()
-	}
-	for i := range inputs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel(len(inputs), func(i int) {
+		objs, err := parseInput(inputs[i])
+		results[i] = result{objs, err}
+	})
 	var (
 		objs []*Object
 		errs []error

@@ -4,7 +4,7 @@ BIN     ?= bin/headless
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION)
 
-.PHONY: help build test golden bench fuzz
+.PHONY: help build test e2e golden bench fuzz
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,6 +17,9 @@ test: ## gofmt check, go vet, and every test with the race detector
 	  if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race ./...
+
+e2e: ## build kube-apiserver, kube-controller-manager and CoreDNS once (cached), then test against them
+	@bin=$$(bash e2e/build.sh) && cd e2e && $(GO) vet ./... && HEADLESS_E2E_BIN="$$bin" $(GO) test -count=1 -v -timeout 30m ./...
 
 golden: ## regenerate golden files (then read the diff before committing)
 	$(GO) test ./... -update

@@ -7,7 +7,11 @@
 //   - a selected pod gets its own A record <hostname>.<service>.<namespace>.svc.<domain>
 //     only if spec.hostname is set and spec.subdomain equals the Service's
 //     name (same namespace); a StatefulSet's pods have hostname = pod name and
-//     subdomain = spec.serviceName;
+//     subdomain = spec.serviceName. The specification promises these names
+//     for headless Services only, but CoreDNS publishes them for any Service
+//     with a selector (the EndpointSlice carries the hostname either way);
+//     `make e2e` checks this model against a real CoreDNS, so the model
+//     follows CoreDNS;
 //   - every named Service port gets an SRV record
 //     _<port>._<protocol>.<service>.<namespace>.svc.<domain> whose targets are
 //     the pods that declare the port.
@@ -242,7 +246,7 @@ func ServiceFQDN(name, namespace, domain string) string {
 
 func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[string]*Pod) Service {
 	out := Service{Service: s}
-	if !IsHeadless(s) || s.Spec.Type == corev1.ServiceTypeExternalName {
+	if s.Spec.Type == corev1.ServiceTypeExternalName {
 		return out
 	}
 	ns := nsOf(s.Namespace)
@@ -250,8 +254,12 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 	if len(selected) == 0 {
 		return out
 	}
+	headless := IsHeadless(s)
 	svcName := ServiceFQDN(s.Name, ns, domain)
-	out.Records = append(out.Records, Record{Name: svcName, Type: "A", Pods: selected})
+	if headless {
+		// A Service with a cluster IP answers with that IP instead.
+		out.Records = append(out.Records, Record{Name: svcName, Type: "A", Pods: selected})
+	}
 	for _, p := range selected {
 		if p.Hostname == "" || p.Subdomain != s.Name {
 			continue
@@ -262,6 +270,9 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 		}
 		podRecords[name] = p
 		out.Records = append(out.Records, Record{Name: name, Type: "A", Pods: []*Pod{p}})
+	}
+	if !headless {
+		return out // its SRV records name the Service, not the pods
 	}
 	for _, port := range s.Spec.Ports {
 		if port.Name == "" {
@@ -338,12 +349,6 @@ func whyNoRecord(p *Pod, services map[string]*corev1.Service, holder *Pod, name 
 			field = "serviceName"
 		}
 		return fmt.Sprintf("%s %q names no Service in namespace %s", field, p.Subdomain, p.Namespace)
-	case !IsHeadless(s):
-		ip := s.Spec.ClusterIP
-		if ip == "" {
-			ip = "(allocated)"
-		}
-		return fmt.Sprintf("Service %s is not headless (clusterIP %s); only a headless Service publishes per-pod names", s.Name, ip)
 	case len(s.Spec.Selector) == 0:
 		return fmt.Sprintf("Service %s has no selector", s.Name)
 	case !Matches(s.Spec.Selector, p.Labels):

@@ -56,3 +56,14 @@ func TestEveryPodHasARecord(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestHostNames(t *testing.T) {
+	man, err := Generate(Spec{Preset: "postgresql", Replicas: ptr(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := man.HostNames()
+	if len(got) != 1 || got[0] != "postgresql-0.postgresql-headless.default.svc.cluster.local" {
+		t.Errorf("HostNames = %q, want the primary's DNS name only", got)
+	}
+}

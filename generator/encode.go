@@ -3,7 +3,12 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // YAML returns the documents as one multi-document YAML stream, each
@@ -58,4 +63,41 @@ func (man *Manifest) Files() []File {
 		k.WriteString("  - " + name + "\n")
 	}
 	return append(files, File{Name: KustomizationFile, Data: []byte(k.String())})
+}
+
+// HostNames returns, sorted and without repeats, every cluster host name
+// (ending in .svc.<cluster domain>) written into the configuration: ConfigMap
+// data and the containers' commands, arguments and environment. The
+// consistency check has proved each is a pod's DNS name; the end-to-end tests
+// resolve them.
+func (man *Manifest) HostNames() []string {
+	hosts := hostPattern(man.Model.ClusterDomain)
+	seen := map[string]bool{}
+	add := func(text string) {
+		for _, match := range hosts.FindAllStringSubmatch(text, -1) {
+			seen[match[1]] = true
+		}
+	}
+	for _, d := range man.Documents {
+		switch o := d.Object.(type) {
+		case *corev1.ConfigMap:
+			for _, v := range o.Data {
+				add(v)
+			}
+		case *corev1.Pod:
+			addContainers(o.Spec.Containers, add)
+		case *appsv1.StatefulSet:
+			addContainers(o.Spec.Template.Spec.Containers, add)
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+func addContainers(cs []corev1.Container, add func(string)) {
+	for _, c := range cs {
+		add(strings.Join(append(slices.Clone(c.Command), c.Args...), " "))
+		for _, e := range c.Env {
+			add(e.Value)
+		}
+	}
 }

@@ -1,13 +1,19 @@
 package lint
 
 import (
-	"fmt"
+	"encoding/json"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/headless-k8s/headless/dns"
 )
+
+// jsonLabels formats labels as the API server quotes them: JSON, keys sorted.
+func jsonLabels(labels map[string]string) string {
+	b, _ := json.Marshal(labels)
+	return string(b)
+}
 
 func init() {
 	Register(&Rule{
@@ -39,7 +45,7 @@ func init() {
 				}
 				if !sel.Matches(labels.Set(w.Template.Labels)) {
 					r.At(o, w.Path("metadata", "labels"), "spec.selector (%s) does not match the template's labels (%s); the API server answers `spec.template.metadata.labels: Invalid value: %s: `selector` does not match template `labels``",
-						sel, dns.FormatLabels(w.Template.Labels), fmt.Sprintf("%#v", w.Template.Labels))
+						sel, dns.FormatLabels(w.Template.Labels), jsonLabels(w.Template.Labels))
 				}
 			}
 		},

@@ -8,7 +8,7 @@ func init() {
 	Register(&Rule{
 		ID:          "statefulset-service-name",
 		Severity:    Error,
-		Description: "A StatefulSet's `serviceName` is missing, names no Service in the input, names a Service that is not headless, or a Service that exists only in another namespace: its pods get no per-pod DNS names.",
+		Description: "A StatefulSet's `serviceName` is missing, names no Service in the input or one that exists only in another namespace (its pods get no per-pod DNS names), or names a Service that is not headless (a warning: CoreDNS publishes the names anyway, the specification does not promise them).",
 		Remediation: "Set `spec.serviceName` to a headless Service (`clusterIP: None`) in the StatefulSet's namespace that selects its pods.",
 		Check: func(s *Set, r *Reporter) {
 			for _, w := range s.Workloads {
@@ -35,7 +35,7 @@ func init() {
 					continue
 				}
 				if svc := here[0]; !isHeadless(svc) {
-					r.At(o, p("spec", "serviceName"), "serviceName %q names a Service that is not headless (clusterIP %q): its pods get no per-pod DNS names; set clusterIP: None on it", name, service(svc).Spec.ClusterIP)
+					r.AtSeverity(Warning, o, p("spec", "serviceName"), "%s", notHeadless("serviceName", name, svc))
 				}
 			}
 		},

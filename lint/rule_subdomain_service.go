@@ -1,14 +1,22 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 )
+
+// notHeadless explains what a Service with a cluster IP means for the
+// per-pod names of the pods that name it (as serviceName or subdomain).
+func notHeadless(field, name string, svc *Object) string {
+	return fmt.Sprintf("%s %q names a Service that is not headless (clusterIP %q): CoreDNS still publishes per-pod names for it, but the Service's own name resolves to its cluster IP instead of the pods, and the DNS specification promises per-pod names only for headless Services; set clusterIP: None",
+		field, name, service(svc).Spec.ClusterIP)
+}
 
 func init() {
 	Register(&Rule{
 		ID:          "subdomain-service",
 		Severity:    Error,
-		Description: "A pod (or pod template) sets `subdomain` but no headless Service of that name in its namespace selects it, or it sets no `hostname`: it gets no DNS record of its own.",
+		Description: "A pod (or pod template) sets `subdomain` but no Service of that name in its namespace selects it, or it sets no `hostname`: it gets no DNS record of its own. A Service that is not headless is a warning: CoreDNS publishes the per-pod name anyway, but the specification does not promise it.",
 		Remediation: "Create a headless Service named like the subdomain, in the pod's namespace, whose selector matches the pod's labels; and set `spec.hostname` to a name unique under that subdomain.",
 		Check: func(s *Set, r *Reporter) {
 			for _, w := range s.Workloads {
@@ -33,11 +41,12 @@ func init() {
 						r.AtSeverity(Warning, o, at, "subdomain %q names no Service in the input (namespace %s): unless a headless Service of that name exists in the cluster, %s no DNS record", spec.Subdomain, o.NS(), podsGet(w))
 					}
 					continue
-				case !isHeadless(svcs[0]):
-					r.At(o, at, "subdomain %q names a Service that is not headless (clusterIP %q): only a headless Service publishes per-pod names", spec.Subdomain, service(svcs[0]).Spec.ClusterIP)
-					continue
 				case !selectsPod(svcs[0], w):
 					r.At(o, at, "%s; %s, so %s no DNS record", selects(svcs[0]), labelled(w), podsGet(w))
+					continue
+				}
+				if !isHeadless(svcs[0]) {
+					r.AtSeverity(Warning, o, at, "%s", notHeadless("subdomain", spec.Subdomain, svcs[0]))
 					continue
 				}
 				if spec.Hostname == "" {

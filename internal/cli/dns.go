@@ -212,7 +212,7 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 	for _, s := range v.Services {
 		kind := "headless"
 		if !s.Headless {
-			kind = "not headless: no per-pod records"
+			kind = "not headless: its own name answers its cluster IP"
 		}
 		fmt.Fprintf(tw, "Service %s/%s (%s)\n", s.Namespace, s.Name, kind)
 		if s.Headless && len(s.Records) == 0 {

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -68,4 +69,18 @@ func governed(s *Set) map[string][]*Workload {
 		}
 	}
 	return out
+}
+
+// decodeIssues is the check of the rules whose findings strict decoding
+// already made (with their positions): it reports the issues of kinds.
+func decodeIssues(kinds ...issueKind) func(*Set, *Reporter) {
+	return func(s *Set, r *Reporter) {
+		for _, o := range s.Objects {
+			for _, is := range o.issues {
+				if slices.Contains(kinds, is.kind) {
+					r.atPos(o, is.line, is.col, "%s", is.message)
+				}
+			}
+		}
+	}
 }

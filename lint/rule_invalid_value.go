@@ -6,14 +6,6 @@ func init() {
 		Severity:    Error,
 		Description: "A value of the wrong type (a number where a string belongs, a list where a mapping belongs, an invalid quantity) or a key given twice; strict decoding into the Kubernetes types fails.",
 		Remediation: "Give the value the type the field has: quote strings that look like numbers, and write each key once.",
-		Check: func(s *Set, r *Reporter) {
-			for _, o := range s.Objects {
-				for _, is := range o.issues {
-					if is.kind == issueType || is.kind == issueDuplicateKey {
-						r.atPos(o, is.line, is.col, "%s", is.message)
-					}
-				}
-			}
-		},
+		Check:       decodeIssues(issueType, issueDuplicateKey),
 	})
 }

@@ -6,14 +6,6 @@ func init() {
 		Severity:    Error,
 		Description: "A document's `kind` or `apiVersion` is missing, misspelled, or not one the API server serves for that kind.",
 		Remediation: "Set `apiVersion` and `kind` exactly as the API serves them (e.g. `apps/v1` and `StatefulSet`); lint suggests the intended ones and keeps checking the document as that kind.",
-		Check: func(s *Set, r *Reporter) {
-			for _, o := range s.Objects {
-				for _, is := range o.issues {
-					if is.kind == issueHeader {
-						r.atPos(o, is.line, is.col, "%s", is.message)
-					}
-				}
-			}
-		},
+		Check:       decodeIssues(issueHeader),
 	})
 }

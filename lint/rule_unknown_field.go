@@ -6,14 +6,6 @@ func init() {
 		Severity:    Error,
 		Description: "A field the object's type does not have: the API server rejects it (kubectl apply --validate=strict) or silently drops it.",
 		Remediation: "Remove the field or move it where it belongs; lint suggests known fields of a similar name and fields put at the wrong level (e.g. `spec.matchLabels` → `spec.selector.matchLabels`).",
-		Check: func(s *Set, r *Reporter) {
-			for _, o := range s.Objects {
-				for _, is := range o.issues {
-					if is.kind == issueUnknownField {
-						r.atPos(o, is.line, is.col, "%s", is.message)
-					}
-				}
-			}
-		},
+		Check:       decodeIssues(issueUnknownField),
 	})
 }

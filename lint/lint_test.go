@@ -189,3 +189,36 @@ func FuzzParse(f *testing.F) {
 		Lint(inputs, objs, Options{})
 	})
 }
+
+// TestKeepsLintingTheEvidentKind: a document whose kind is misspelled or
+// under a misspelled key is still checked as that kind.
+func TestKeepsLintingTheEvidentKind(t *testing.T) {
+	for _, doc := range []string{
+		"apiVersion: v1\nknid: Service\nmetadata: {name: s}\nspec: {clusterIP: none}\n",
+		"apiVersion: v1\nkind: service\nmetadata: {name: s}\nspec: {clusterIP: none}\n",
+		"kind: Service\nmetadata: {name: s}\nspec: {clusterIP: none}\n",
+	} {
+		inputs := []Input{{Name: "x.yaml", Data: []byte(doc)}}
+		objs, _ := Parse(inputs)
+		var b bytes.Buffer
+		Write(&b, FormatText, Lint(inputs, objs, Options{}), "")
+		if !strings.Contains(b.String(), "[kind-apiversion]") || !strings.Contains(b.String(), ":8: error: clusterIP \"none\"") {
+			t.Errorf("%q:\n%s", doc, b.String())
+		}
+	}
+}
+
+// TestFQDNOver253 needs a long cluster domain: with cluster.local no pod
+// name can exceed 253 characters.
+func TestFQDNOver253(t *testing.T) {
+	doc := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {app: x}}\nspec:\n  hostname: " + strings.Repeat("h", 63) +
+		"\n  subdomain: " + strings.Repeat("s", 63) + "\n  containers: [{name: c, image: \"x:1\"}]\n"
+	inputs := []Input{{Name: "x.yaml", Data: []byte(doc)}}
+	objs, _ := Parse(inputs)
+	domain := strings.Repeat("d", 60) + "." + strings.Repeat("e", 60)
+	var b bytes.Buffer
+	Write(&b, FormatText, Lint(inputs, objs, Options{Domain: domain, Disabled: map[string]bool{"subdomain-service": true}}), "")
+	if !strings.Contains(b.String(), "x.yaml:5:3: error: the pod DNS name") || !strings.Contains(b.String(), "DNS names are at most 253 [dns-name-syntax]") {
+		t.Errorf("findings:\n%s", b.String())
+	}
+}

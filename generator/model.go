@@ -116,12 +116,12 @@ func (s Spec) Resolve() (*Model, error) {
 	if s.Preset == "" {
 		return nil, fieldErr(FieldPreset, s.Preset, "is required: one of %s", strings.Join(presets.Names(), ", "))
 	}
+	if !slices.Contains(presets.Names(), s.Preset) {
+		return nil, fieldErr(FieldPreset, s.Preset, "must be one of %s", strings.Join(presets.Names(), ", "))
+	}
 	p, err := presets.Get(s.Preset)
 	if err != nil {
-		if _, loadErr := presets.All(); loadErr != nil {
-			return nil, &InternalError{Problems: []string{loadErr.Error()}}
-		}
-		return nil, fieldErr(FieldPreset, s.Preset, "must be one of %s", strings.Join(presets.Names(), ", "))
+		return nil, &InternalError{Problems: []string{err.Error()}} // an embedded preset is broken
 	}
 	m := &Model{
 		Preset:        p,

@@ -98,64 +98,77 @@ var (
 	loadOnce sync.Once
 	all      []*Preset
 	loadErr  error
+
+	oneMu  sync.Mutex
+	loaded = map[string]*Preset{} // by Get, one file each
 )
 
 // All returns every preset, sorted by name. The embedded files are decoded on
 // first use; a malformed preset is a build defect and is reported as an error.
 func All() ([]*Preset, error) {
-	loadOnce.Do(func() { all, loadErr = load(files) })
+	loadOnce.Do(func() {
+		for _, name := range Names() {
+			p, err := Get(name)
+			if err != nil {
+				all, loadErr = nil, err
+				return
+			}
+			all = append(all, p)
+		}
+	})
 	return all, loadErr
 }
 
-// Names returns the preset names, sorted.
+// Names returns the preset names, sorted. They are the embedded files'
+// names (load checks that each preset's name matches its file), so listing
+// them parses nothing.
 func Names() []string {
-	ps, _ := All()
-	names := make([]string, 0, len(ps))
-	for _, p := range ps {
-		names = append(names, p.Name)
+	entries, _ := fs.Glob(files, "*.yaml")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e, ".yaml"))
 	}
+	slices.Sort(names)
 	return names
 }
 
-// Get returns the named preset, or an error listing the known names.
+// Get returns the named preset, or an error listing the known names. Only
+// that preset's file is decoded: a command that generates one database
+// does not pay for the others.
 func Get(name string) (*Preset, error) {
-	ps, err := All()
+	if !slices.Contains(Names(), name) {
+		return nil, fmt.Errorf("unknown preset %q: must be one of %s", name, strings.Join(Names(), ", "))
+	}
+	oneMu.Lock()
+	defer oneMu.Unlock()
+	if p, ok := loaded[name]; ok {
+		return p, nil
+	}
+	p, err := loadFile(files, name+".yaml")
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("unknown preset %q: must be one of %s", name, strings.Join(Names(), ", "))
+	loaded[name] = p
+	return p, nil
 }
 
-func load(fsys fs.FS) ([]*Preset, error) {
-	entries, err := fs.Glob(fsys, "*.yaml")
+// loadFile decodes and checks one preset file.
+func loadFile(fsys fs.FS, file string) (*Preset, error) {
+	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Preset
-	for _, file := range entries {
-		data, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			return nil, err
-		}
-		var p Preset
-		if err := yaml.UnmarshalStrict(data, &p); err != nil {
-			return nil, fmt.Errorf("preset %s: %w", file, err)
-		}
-		if want := strings.TrimSuffix(path.Base(file), ".yaml"); p.Name != want {
-			return nil, fmt.Errorf("preset %s: name %q does not match its file name", file, p.Name)
-		}
-		if err := p.check(); err != nil {
-			return nil, fmt.Errorf("preset %s: %w", file, err)
-		}
-		out = append(out, &p)
+	var p Preset
+	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+		return nil, fmt.Errorf("preset %s: %w", file, err)
 	}
-	slices.SortFunc(out, func(a, b *Preset) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	if want := strings.TrimSuffix(path.Base(file), ".yaml"); p.Name != want {
+		return nil, fmt.Errorf("preset %s: name %q does not match its file name", file, p.Name)
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("preset %s: %w", file, err)
+	}
+	return &p, nil
 }
 
 // check catches preset definitions the generator could not use. The

@@ -145,31 +145,11 @@ func check(man *Manifest) error {
 		}
 	}
 
-	// Host names in configuration: ConfigMap data and container commands,
-	// arguments and environment.
-	hosts := hostPattern(m.ClusterDomain)
-	checkHosts := func(where, text string) {
-		for _, match := range hosts.FindAllStringSubmatch(text, -1) {
-			if h := match[1]; !promised[h] {
-				fail("%s names host %s, which is not one of the pods' DNS names", where, h)
-			}
+	configHosts(man.Documents, m.ClusterDomain, func(where, host string) {
+		if !promised[host] {
+			fail("%s names host %s, which is not one of the pods' DNS names", where, host)
 		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(configMaps)) {
-		cm := configMaps[name]
-		for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
-			checkHosts("ConfigMap "+name+" key "+k, cm.Data[k])
-		}
-	}
-	for _, p := range pods {
-		for _, c := range p.spec.Containers {
-			where := p.from + " container " + c.Name
-			checkHosts(where, strings.Join(append(slices.Clone(c.Command), c.Args...), " "))
-			for _, e := range c.Env {
-				checkHosts(where+" env "+e.Name, e.Value)
-			}
-		}
-	}
+	})
 
 	if len(problems) > 0 {
 		return &InternalError{Problems: problems}
@@ -208,6 +188,39 @@ func declaresPort(spec *corev1.PodSpec, target intstr.IntOrString) bool {
 		}
 	}
 	return false
+}
+
+// configHosts calls fn for every cluster host name written into the
+// configuration of docs — ConfigMap data and the containers' commands,
+// arguments and environment — with where it was found.
+func configHosts(docs []Document, domain string, fn func(where, host string)) {
+	hosts := hostPattern(domain)
+	scan := func(where, text string) {
+		for _, match := range hosts.FindAllStringSubmatch(text, -1) {
+			fn(where, match[1])
+		}
+	}
+	containers := func(from string, cs []corev1.Container) {
+		for _, c := range cs {
+			where := from + " container " + c.Name
+			scan(where, strings.Join(append(slices.Clone(c.Command), c.Args...), " "))
+			for _, e := range c.Env {
+				scan(where+" env "+e.Name, e.Value)
+			}
+		}
+	}
+	for _, d := range docs {
+		switch o := d.Object.(type) {
+		case *corev1.ConfigMap:
+			for _, k := range slices.Sorted(maps.Keys(o.Data)) {
+				scan("ConfigMap "+o.Name+" key "+k, o.Data[k])
+			}
+		case *corev1.Pod:
+			containers("Pod "+o.Name, o.Spec.Containers)
+		case *appsv1.StatefulSet:
+			containers("StatefulSet "+o.Name, o.Spec.Template.Spec.Containers)
+		}
+	}
 }
 
 // hostPattern matches cluster host names under <domain>: anything that ends

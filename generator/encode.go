@@ -6,9 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // YAML returns the documents as one multi-document YAML stream, each
@@ -71,33 +68,7 @@ func (man *Manifest) Files() []File {
 // consistency check has proved each is a pod's DNS name; the end-to-end tests
 // resolve them.
 func (man *Manifest) HostNames() []string {
-	hosts := hostPattern(man.Model.ClusterDomain)
 	seen := map[string]bool{}
-	add := func(text string) {
-		for _, match := range hosts.FindAllStringSubmatch(text, -1) {
-			seen[match[1]] = true
-		}
-	}
-	for _, d := range man.Documents {
-		switch o := d.Object.(type) {
-		case *corev1.ConfigMap:
-			for _, v := range o.Data {
-				add(v)
-			}
-		case *corev1.Pod:
-			addContainers(o.Spec.Containers, add)
-		case *appsv1.StatefulSet:
-			addContainers(o.Spec.Template.Spec.Containers, add)
-		}
-	}
+	configHosts(man.Documents, man.Model.ClusterDomain, func(_, host string) { seen[host] = true })
 	return slices.Sorted(maps.Keys(seen))
-}
-
-func addContainers(cs []corev1.Container, add func(string)) {
-	for _, c := range cs {
-		add(strings.Join(append(slices.Clone(c.Command), c.Args...), " "))
-		for _, e := range c.Env {
-			add(e.Value)
-		}
-	}
 }

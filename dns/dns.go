@@ -62,7 +62,7 @@ func (p *Pod) Ref() string {
 
 // FromPod returns the DNS view of a Pod object.
 func FromPod(p *corev1.Pod) Pod {
-	return Pod{Namespace: nsOf(p.Namespace), Name: p.Name, Labels: p.Labels,
+	return Pod{Namespace: Namespace(p.Namespace), Name: p.Name, Labels: p.Labels,
 		Hostname: p.Spec.Hostname, Subdomain: p.Spec.Subdomain, Spec: &p.Spec}
 }
 
@@ -87,13 +87,15 @@ func FromStatefulSet(s *appsv1.StatefulSet) []Pod {
 		}
 		labels[appsv1.StatefulSetPodNameLabel] = name
 		labels[appsv1.PodIndexLabel] = strconv.Itoa(i)
-		pods = append(pods, Pod{Namespace: nsOf(s.Namespace), Name: name, Owner: "StatefulSet " + s.Name,
+		pods = append(pods, Pod{Namespace: Namespace(s.Namespace), Name: name, Owner: "StatefulSet " + s.Name,
 			Labels: labels, Hostname: name, Subdomain: s.Spec.ServiceName, Spec: &s.Spec.Template.Spec})
 	}
 	return pods
 }
 
-func nsOf(ns string) string {
+// Namespace is the namespace an object with metadata.namespace ns lands
+// in when it is applied without -n: "default" for an empty one.
+func Namespace(ns string) string {
 	if ns == "" {
 		return "default"
 	}
@@ -216,7 +218,7 @@ func Compute(domain string, services []*corev1.Service, pods []*Pod) *Report {
 	r := &Report{Domain: domain, PodRecords: map[string]*Pod{}}
 	byName := map[string]*corev1.Service{} // "ns/name"
 	for _, s := range services {
-		byName[nsOf(s.Namespace)+"/"+s.Name] = s
+		byName[Namespace(s.Namespace)+"/"+s.Name] = s
 	}
 	for _, s := range services {
 		r.Services = append(r.Services, serviceRecords(domain, s, ix, r.PodRecords))
@@ -249,7 +251,7 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 	if s.Spec.Type == corev1.ServiceTypeExternalName {
 		return out
 	}
-	ns := nsOf(s.Namespace)
+	ns := Namespace(s.Namespace)
 	selected := ix.Select(ns, s.Spec.Selector)
 	if len(selected) == 0 {
 		return out
@@ -310,7 +312,7 @@ func TargetPort(port corev1.ServicePort, spec *corev1.PodSpec) (int32, bool) {
 		}
 		for _, c := range spec.Containers {
 			for _, cp := range c.Ports {
-				if cp.Name == tp.StrVal && protocolOf(cp.Protocol) == protocolOf(port.Protocol) {
+				if cp.Name == tp.StrVal && Protocol(cp.Protocol) == Protocol(port.Protocol) {
 					return cp.ContainerPort, true
 				}
 			}
@@ -322,7 +324,8 @@ func TargetPort(port corev1.ServicePort, spec *corev1.PodSpec) (int32, bool) {
 	return port.Port, true
 }
 
-func protocolOf(p corev1.Protocol) corev1.Protocol {
+// Protocol is a port's protocol, TCP when unset.
+func Protocol(p corev1.Protocol) corev1.Protocol {
 	if p == "" {
 		return corev1.ProtocolTCP
 	}

@@ -13,6 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/headless-k8s/headless/dns"
 )
 
 // MaxFileSize is the largest input lint reads. Manifests are far smaller;
@@ -44,12 +46,7 @@ type Object struct {
 }
 
 // NS is the namespace the object lands in when applied without -n.
-func (o *Object) NS() string {
-	if o.Namespace == "" {
-		return "default"
-	}
-	return o.Namespace
-}
+func (o *Object) NS() string { return dns.Namespace(o.Namespace) }
 
 // Ref names the object in messages: "StatefulSet db".
 func (o *Object) Ref() string { return o.Kind + " " + o.Name }

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/headless-k8s/headless/dns"
@@ -30,18 +29,11 @@ func init() {
 					}
 					for _, w := range workloads {
 						if _, ok := dns.TargetPort(port, &w.Template.Spec); !ok {
-							r.At(o, p("spec", "ports", i, "targetPort"), "targetPort %q is not the name of any %s container port of %s, so they are no endpoints for port %d", port.TargetPort.StrVal, protocol(port.Protocol), podsOf(w), port.Port)
+							r.At(o, p("spec", "ports", i, "targetPort"), "targetPort %q is not the name of any %s container port of %s, so they are no endpoints for port %d", port.TargetPort.StrVal, dns.Protocol(port.Protocol), podsOf(w), port.Port)
 						}
 					}
 				}
 			}
 		},
 	})
-}
-
-func protocol(p corev1.Protocol) corev1.Protocol {
-	if p == "" {
-		return corev1.ProtocolTCP
-	}
-	return p
 }

@@ -142,7 +142,7 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 	v := &dnsView{Domain: r.Domain, Services: []dnsService{}, NoRecord: []dnsNoRecord{}, Connections: []dnsConnection{}}
 	for _, s := range r.Services {
 		svc := s.Service
-		out := dnsService{Namespace: nsOr(svc.Namespace), Name: svc.Name, Headless: dns.IsHeadless(svc), Records: []dnsRecord{}}
+		out := dnsService{Namespace: dns.Namespace(svc.Namespace), Name: svc.Name, Headless: dns.IsHeadless(svc), Records: []dnsRecord{}}
 		for _, rec := range s.Records {
 			dr := dnsRecord{Name: rec.Name, Type: rec.Type, Port: rec.Port, Targets: rec.Targets}
 			for _, p := range rec.Pods {
@@ -165,13 +165,6 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 	return v, nil
 }
 
-func nsOr(ns string) string {
-	if ns == "" {
-		return "default"
-	}
-	return ns
-}
-
 // connection builds the preset's connection string for a headless Service
 // whose pods are a preset's (app.kubernetes.io/name names a preset), from
 // the per-pod names in ordinal order and the port the pods listen on.
@@ -183,7 +176,7 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	}
 	var hosts []string
 	for _, rec := range s.Records {
-		if rec.Type != "A" || len(rec.Pods) != 1 || rec.Name == dns.ServiceFQDN(svc.Name, nsOr(svc.Namespace), r.Domain) {
+		if rec.Type != "A" || len(rec.Pods) != 1 || rec.Name == dns.ServiceFQDN(svc.Name, dns.Namespace(svc.Namespace), r.Domain) {
 			continue
 		}
 		port, ok := dns.TargetPort(svc.Spec.Ports[0], rec.Pods[0].Spec)
@@ -203,7 +196,7 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dnsConnection{Service: nsOr(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri}, nil
+	return &dnsConnection{Service: dns.Namespace(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri}, nil
 }
 
 func writeDNSText(w io.Writer, v *dnsView) error {

@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
 
+	"github.com/headless-k8s/headless/internal/parallel"
 	"github.com/headless-k8s/headless/templates"
 )
 
@@ -216,32 +215,19 @@ func (r *Renderer) renderPods(base view) ([]Document, error) {
 	}
 	docs := make([]Document, perPod*len(m.Pods))
 	errs := make([]error, len(m.Pods))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(m.Pods)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(m.Pods) {
-					return
-				}
-				v := base
-				v.Pod = &m.Pods[i]
-				d := docs[perPod*i : perPod*(i+1)]
-				var err error
-				if perPod == 2 {
-					d[0], err = r.renderDoc(tmplClaim, v)
-				}
-				if err == nil {
-					d[perPod-1], err = r.renderDoc(tmplPod, v)
-				}
-				errs[i] = err
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Do(len(m.Pods), func(i int) {
+		v := base
+		v.Pod = &m.Pods[i]
+		d := docs[perPod*i : perPod*(i+1)]
+		var err error
+		if perPod == 2 {
+			d[0], err = r.renderDoc(tmplClaim, v)
+		}
+		if err == nil {
+			d[perPod-1], err = r.renderDoc(tmplPod, v)
+		}
+		errs[i] = err
+	})
 	// The lowest ordinal's error, so that the message does not depend on
 	// scheduling.
 	for _, err := range errs {

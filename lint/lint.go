@@ -2,13 +2,12 @@ package lint
 
 import (
 	"bytes"
-	"runtime"
 	"sort"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/headless-k8s/headless/internal/parallel"
 )
 
 // Options tune a lint run.
@@ -71,7 +70,7 @@ func resolvePositions(inputs []Input, findings []Finding) {
 			todo = append(todo, i)
 		}
 	}
-	parallel(len(todo), func(j int) {
+	parallel.Do(len(todo), func(j int) {
 		in := inputs[todo[j]]
 		fs := byFile[in.Name]
 		last := 0
@@ -94,24 +93,6 @@ func resolvePositions(inputs []Input, findings []Finding) {
 			f.Line, f.Column = pos.Line, pos.Column
 		}
 	})
-}
-
-// parallel runs fn(0) … fn(n-1) on every core.
-func parallel(n int, fn func(i int)) {
-	var (
-		wg   sync.WaitGroup
-		next atomic.Int64
-	)
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // parseDocs parses the documents of a file up to index last (nil for empty

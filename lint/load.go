@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/headless-k8s/headless/dns"
+	"github.com/headless-k8s/headless/internal/parallel"
 )
 
 // MaxFileSize is the largest input lint reads. Manifests are far smaller;
@@ -201,7 +202,7 @@ func Parse(inputs []Input) ([]*Object, []error) {
 		err  error
 	}
 	results := make([]result, len(inputs))
-	parallel(len(inputs), func(i int) {
+	parallel.Do(len(inputs), func(i int) {
 		objs, err := parseInput(inputs[i])
 		results[i] = result{objs, err}
 	})

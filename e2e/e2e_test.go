@@ -159,9 +159,7 @@ func TestPresetDNS(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				objects := make([]any, len(man.Documents))
-				for i, d := range man.Documents {
-					objects[i] = d.Object
+				for _, d := range man.Documents {
 					u, err := ToUnstructured(d.Object)
 					if err != nil {
 						t.Fatal(err)
@@ -185,7 +183,7 @@ func TestPresetDNS(t *testing.T) {
 						t.Errorf("pod %s has hostname %q and subdomain %q; want %q and %q", p.Name, pod.Spec.Hostname, pod.Spec.Subdomain, p.Name, man.Model.ServiceName)
 					}
 				}
-				report := dns.FromObjects(man.Model.ClusterDomain, objects)
+				report := dns.FromObjects(man.Model.ClusterDomain, man.Objects())
 				var checks []dnsCheck
 				for _, s := range report.Services {
 					for _, rec := range s.Records {

@@ -26,11 +26,7 @@ func TestEveryPodHasARecord(t *testing.T) {
 					t.Fatalf("%s %s: %v", name, mode, err)
 				}
 				m := man.Model
-				objects := make([]any, len(man.Documents))
-				for i, d := range man.Documents {
-					objects[i] = d.Object
-				}
-				report := dns.FromObjects(m.ClusterDomain, objects)
+				report := dns.FromObjects(m.ClusterDomain, man.Objects())
 				for _, nr := range report.NoRecord {
 					t.Errorf("%s %s: pod %s gets no DNS record: %s", name, mode, nr.Pod.Ref(), nr.Reason)
 				}

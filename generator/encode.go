@@ -62,6 +62,15 @@ func (man *Manifest) Files() []File {
 	return append(files, File{Name: KustomizationFile, Data: []byte(k.String())})
 }
 
+// Objects returns the typed objects, in apply order.
+func (man *Manifest) Objects() []any {
+	objects := make([]any, len(man.Documents))
+	for i, d := range man.Documents {
+		objects[i] = d.Object
+	}
+	return objects
+}
+
 // HostNames returns, sorted and without repeats, every cluster host name
 // (ending in .svc.<cluster domain>) written into the configuration: ConfigMap
 // data and the containers' commands, arguments and environment. The

@@ -111,19 +111,11 @@ func dnsRun(opts *DNSOptions) error {
 		// Deployments and other controllers, so they are explained too.
 		report = lint.NewSet(objs, opts.Spec.clusterDomain).DNS()
 	} else {
-		model, err := opts.Spec.resolve(opts.IO.In)
+		man, err := opts.Spec.generate(opts.IO.In)
 		if err != nil {
 			return err
 		}
-		man, err := generator.Render(model)
-		if err != nil {
-			return err
-		}
-		objects := make([]any, len(man.Documents))
-		for i, d := range man.Documents {
-			objects[i] = d.Object
-		}
-		report = dns.FromObjects(model.ClusterDomain, objects)
+		report = dns.FromObjects(man.Model.ClusterDomain, man.Objects())
 	}
 	view, err := buildDNSView(report)
 	if err != nil {

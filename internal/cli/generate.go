@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/internal/writer"
 )
 
@@ -61,11 +60,7 @@ func generateRun(opts *GenerateOptions) error {
 	if opts.Force && opts.Output == "" {
 		return usageErrorf("\"--force\" needs \"--output\"")
 	}
-	model, err := opts.Spec.resolve(opts.IO.In)
-	if err != nil {
-		return err
-	}
-	man, err := generator.Render(model)
+	man, err := opts.Spec.generate(opts.IO.In)
 	if err != nil {
 		return err
 	}

@@ -149,15 +149,18 @@ func (sf *specFlags) spec(stdin io.Reader) (generator.Spec, error) {
 	return s, nil
 }
 
-// resolve builds and validates the Spec, explaining a bad value by the flag
-// or spec-file key it came from.
-func (sf *specFlags) resolve(stdin io.Reader) (*generator.Model, error) {
+// generate builds and validates the Spec, explaining a bad value by the
+// flag or spec-file key it came from, and renders it.
+func (sf *specFlags) generate(stdin io.Reader) (*generator.Manifest, error) {
 	s, err := sf.spec(stdin)
 	if err != nil {
 		return nil, err
 	}
 	m, err := s.Resolve()
-	return m, sf.explain(err)
+	if err != nil {
+		return nil, sf.explain(err)
+	}
+	return generator.Render(m)
 }
 
 // explain turns a *generator.FieldError into a usage error that names the

@@ -190,8 +190,27 @@ func TestPresetDNS(t *testing.T) {
 						checks = append(checks, expect(rec, ips, man.Model.Port))
 					}
 				}
+				// Every host name in the configuration: a pod's own name
+				// answers its IP, the headless Service's every pod's, a
+				// client Service's its cluster IP.
 				for _, h := range man.HostNames() {
-					checks = append(checks, dnsCheck{name: h, typ: "A", want: []string{ips[strings.SplitN(h, ".", 2)[0]]}})
+					c := dnsCheck{name: h, typ: "A"}
+					switch pod := report.PodRecords[h]; {
+					case pod != nil:
+						c.want = []string{ips[pod.Name]}
+					case h == man.Model.ServiceFQDN():
+						for _, ip := range ips {
+							c.want = append(c.want, ip)
+						}
+						sort.Strings(c.want)
+					default:
+						svc, err := cluster.Client.CoreV1().Services(ns).Get(ctx, strings.SplitN(h, ".", 2)[0], metav1.GetOptions{})
+						if err != nil {
+							t.Fatalf("%s names %s, which is no pod and no Service: %v", name, h, err)
+						}
+						c.want = []string{svc.Spec.ClusterIP}
+					}
+					checks = append(checks, c)
 				}
 				if len(checks) < replicas+3 {
 					t.Fatalf("only %d names to check", len(checks))

@@ -38,12 +38,9 @@ func TestEveryPodHasARecord(t *testing.T) {
 						t.Errorf("%s %s: %s is not pod %s's record", name, mode, p.FQDN, p.Name)
 					}
 				}
-				hosts := hostPattern(m.ClusterDomain)
-				for _, d := range man.Documents {
-					for _, match := range hosts.FindAllStringSubmatch(string(d.Text), -1) {
-						if report.PodRecords[match[1]] == nil && match[1] != m.ServiceFQDN() {
-							t.Errorf("%s %s: %s %s names %s, which cluster DNS will not publish", name, mode, d.Kind, d.Name, match[1])
-						}
+				for _, h := range man.HostNames() {
+					if report.PodRecords[h] == nil && h != m.ServiceFQDN() {
+						t.Errorf("%s %s: the configuration names %s, which cluster DNS will not publish", name, mode, h)
 					}
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // YAML returns the documents as one multi-document YAML stream, each
@@ -71,13 +73,28 @@ func (man *Manifest) Objects() []any {
 	return objects
 }
 
-// HostNames returns, sorted and without repeats, every cluster host name
-// (ending in .svc.<cluster domain>) written into the configuration: ConfigMap
-// data and the containers' commands, arguments and environment. The
-// consistency check has proved each is a pod's DNS name; the end-to-end tests
-// resolve them.
+// HostNames returns, sorted and without repeats, the fully qualified name of
+// every cluster host written into the configuration — ConfigMap data and the
+// containers' commands, arguments and environment, short forms completed and
+// variables such as $(POD_NAME) expanded for each pod. The consistency check
+// has proved each is published; the end-to-end tests resolve them.
 func (man *Manifest) HostNames() []string {
+	objects := man.Objects()
+	configMaps := map[string]*corev1.ConfigMap{}
+	var services []string
+	for _, o := range objects {
+		switch o := o.(type) {
+		case *corev1.ConfigMap:
+			configMaps[o.Name] = o
+		case *corev1.Service:
+			services = append(services, o.Name)
+		}
+	}
 	seen := map[string]bool{}
-	configHosts(man.Documents, man.Model.ClusterDomain, func(_, host string) { seen[host] = true })
+	for _, u := range hostUses(podsOf(objects), configMaps, man.Model.ClusterDomain, services) {
+		if u.name != "" {
+			seen[u.name] = true
+		}
+	}
 	return slices.Sorted(maps.Keys(seen))
 }

@@ -187,19 +187,19 @@ func TestConsistencyCheckCatchesTemplateBugs(t *testing.T) {
 		wantError string
 	}{
 		{"wrong subdomain", ModePods, "pod.yaml.tmpl",
-			`subdomain: {{ q .ServiceName }}`, `subdomain: {{ q .Name }}`, `has subdomain "redis", not the headless Service redis-headless`},
+			`subdomain: {{ q .ServiceName }}`, `subdomain: {{ q .Name }}`, `pod redis-0 would be redis-0.redis.default.svc.cluster.local, which is not one of the promised DNS names`},
 		{"duplicate hostname", ModePods, "pod.yaml.tmpl",
-			`hostname: {{ q .Pod.Name }}`, `hostname: {{ q .Name }}`, `already used by Pod redis-0`},
+			`hostname: {{ q .Pod.Name }}`, `hostname: {{ q .Name }}`, `pod default/redis-1 gets no DNS record: redis.redis-headless.default.svc.cluster.local is taken by default/redis-0`},
 		{"wrong serviceName", ModeStatefulSet, "statefulset.yaml.tmpl",
-			`serviceName: {{ q .ServiceName }}`, `serviceName: {{ q .ClientServiceName }}`, `not the headless Service redis-headless`},
+			`serviceName: {{ q .ServiceName }}`, `serviceName: {{ q .ClientServiceName }}`, `the promised DNS name redis-0.redis-headless.default.svc.cluster.local is not published`},
 		{"clusterIP spelled none", ModeStatefulSet, "headless-service.yaml.tmpl",
 			`clusterIP: None`, `clusterIP: none`, `want exactly one headless Service (clusterIP: None), got 0`},
 		{"selector misses the pods", ModeStatefulSet, "headless-service.yaml.tmpl",
-			`{{- kv .SelectorLabels | nindent 4 }}`, `app: {{ q .Name }}`, `Service redis-headless does not select pod redis-0`},
+			`{{- kv .SelectorLabels | trim | nindent 4 }}`, `app: {{ q .Name }}`, `Service redis-headless does not select pod redis-0`},
 		{"targetPort not declared", ModeStatefulSet, "_helpers.tmpl",
-			`targetPort: {{ q .PortName }}`, `targetPort: "client"`, `targetPort client is not a container port`},
+			`targetPort: {{ q .Name }}`, `targetPort: "client"`, `targetPort client is not a container port`},
 		{"unknown field", ModeStatefulSet, "statefulset.yaml.tmpl",
-			`podManagementPolicy: Parallel`, `podManagementPolicy: Parallel
+			`replicas: {{ .Replicas }}`, `replicas: {{ .Replicas }}
   matchLabels: {}`, `unknown field "matchLabels"`},
 		{"wrong type", ModeStatefulSet, "statefulset.yaml.tmpl",
 			`replicas: {{ .Replicas }}`, `replicas: "{{ .Replicas }}"`, `statefulset.yaml.tmpl rendered invalid YAML`},
@@ -296,5 +296,19 @@ func BenchmarkGeneratePods1000(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = man.YAML()
+	}
+}
+
+// TestPresetImages checks every preset's default image as a user's would
+// be: Resolve checks only images the user gives.
+func TestPresetImages(t *testing.T) {
+	all, err := presets.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if err := validateImage(p.Image); err != nil {
+			t.Errorf("preset %s: %v", p.Name, err)
+		}
 	}
 }

@@ -3,18 +3,22 @@ package generator
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // imageRef follows the grammar of container image references
-// ([registry[:port]/]path[:tag][@digest]); repositories are lower case.
-var imageRef = regexp.MustCompile(`^` +
-	// optional registry host: a component with a dot or port, or localhost
-	`(?:(?P<registry>(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
-	// repository path: lower-case components separated by /, each with . _ __ - separators
-	`(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)` +
-	`(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?` +
-	`(?:@(?P<digest>[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}))?` +
-	`$`)
+// ([registry[:port]/]path[:tag][@digest]); repositories are lower case. It is
+// compiled on first use, not at start-up: most runs take the preset's image.
+var imageRef = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^` +
+		// optional registry host: a component with a dot or port, or localhost
+		`(?:(?P<registry>(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
+		// repository path: lower-case components separated by /, each with . _ __ - separators
+		`(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)` +
+		`(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?` +
+		`(?:@(?P<digest>[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}))?` +
+		`$`)
+})
 
 // validateImage checks an image reference and that it is pinned: a tag other
 // than "latest", or a digest.
@@ -23,12 +27,12 @@ func validateImage(ref string) error {
 	if ref == "" {
 		return fieldErr(FieldImage, ref, "%s", allowed)
 	}
-	m := imageRef.FindStringSubmatch(ref)
+	m := imageRef().FindStringSubmatch(ref)
 	if m == nil {
 		return fieldErr(FieldImage, ref, "%s", allowed)
 	}
 	var registry, path, tag, digest string
-	for i, name := range imageRef.SubexpNames() {
+	for i, name := range imageRef().SubexpNames() {
 		switch name {
 		case "registry":
 			registry = m[i]

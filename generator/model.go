@@ -14,11 +14,15 @@ import (
 // checked. It is the single source the templates, the DNS names and the
 // replication wiring are derived from.
 type Model struct {
-	Preset        *presets.Preset
-	Name          string
-	Namespace     string
-	Replicas      int
-	Port          int32
+	Preset    *presets.Preset
+	Name      string
+	Namespace string
+	Replicas  int
+	// Port is the client port (the preset's, or the user's --port).
+	Port int32
+	// Ports are the preset's ports, the client port's number replaced by
+	// Port.
+	Ports         []presets.Port
 	Mode          Mode
 	ServiceName   string
 	Image         string
@@ -76,8 +80,31 @@ func (m *Model) ConfigDir() string { return presets.ConfigDir }
 // DataPath is where the data volume is mounted in the container.
 func (m *Model) DataPath() string { return m.Preset.DataPath }
 
-// PortName names the database port on the container and the Services.
+// PortName names the client port on the container and the Services.
 func (m *Model) PortName() string { return m.Preset.PortName }
+
+// PortOf returns the number of the named port. Preset templates use it for
+// peer and metrics ports; a name that is not a port is a preset defect,
+// reported when the template executes.
+func (m *Model) PortOf(name string) (int32, error) {
+	for _, p := range m.Ports {
+		if p.Name == name {
+			return p.Port, nil
+		}
+	}
+	return 0, fmt.Errorf("preset %s has no port named %q", m.Preset.Name, name)
+}
+
+// ClientPorts are the ports a client Service publishes.
+func (m *Model) ClientPorts() []presets.Port {
+	var out []presets.Port
+	for _, p := range m.Ports {
+		if p.Role == presets.RoleClient {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // ConfigMapName names the ConfigMap that holds the preset's files.
 func (m *Model) ConfigMapName() string { return m.Name + "-config" }
@@ -123,6 +150,12 @@ func (s Spec) Resolve() (*Model, error) {
 	if err != nil {
 		return nil, &InternalError{Problems: []string{err.Error()}} // an embedded preset is broken
 	}
+	return s.resolve(p)
+}
+
+// resolve resolves the Spec against preset p; tests use it with presets
+// that are not embedded.
+func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 	m := &Model{
 		Preset:        p,
 		Name:          or(s.Name, p.Name),
@@ -149,6 +182,15 @@ func (s Spec) Resolve() (*Model, error) {
 			return nil, err
 		}
 		m.Port = int32(*s.Port)
+	}
+	m.Ports = slices.Clone(p.Ports)
+	for i := range m.Ports {
+		if m.Ports[i].Role == presets.RoleClient {
+			m.Ports[i].Port = m.Port
+		} else if m.Ports[i].Port == m.Port && s.Port != nil {
+			return nil, fieldErr(FieldPort, strconv.Itoa(int(m.Port)),
+				"is the preset's %s port %s; choose another port", m.Ports[i].Role, m.Ports[i].Name)
+		}
 	}
 	if err := m.validate(s); err != nil {
 		return nil, err
@@ -188,8 +230,11 @@ func (m *Model) validate(s Spec) error {
 	if err := validateServiceName(m, s.ServiceName == ""); err != nil {
 		return err
 	}
-	if err := validateImage(m.Image); err != nil {
-		return err
+	// A preset's own image is checked by TestPresetImages; the user's here.
+	if s.Image != "" {
+		if err := validateImage(m.Image); err != nil {
+			return err
+		}
 	}
 	if m.Storage != StorageNone {
 		if err := validateQuantity(FieldStorage, m.Storage); err != nil {

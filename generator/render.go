@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/headless-k8s/headless/internal/parallel"
 	"github.com/headless-k8s/headless/templates"
@@ -92,6 +95,7 @@ var sprigFuncs = sync.OnceValue(sprig.TxtFuncMap)
 //   - q: a value as a JSON string, which is a valid YAML double-quoted
 //     scalar whatever it contains, so no value can add YAML structure;
 //   - kv: a string map as sorted `key: "value"` lines;
+//   - qlist: a string list as a YAML flow sequence of quoted values;
 //   - include: a named template's output, for piping into nindent.
 func funcMap(t *template.Template) template.FuncMap {
 	f := maps.Clone(sprigFuncs())
@@ -103,6 +107,13 @@ func funcMap(t *template.Template) template.FuncMap {
 			lines[i] = k + ": " + quote(m[k])
 		}
 		return strings.Join(lines, "\n")
+	}
+	f["qlist"] = func(items []string) string {
+		q := make([]string, len(items))
+		for i, s := range items {
+			q[i] = quote(s)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
 	}
 	f["include"] = func(name string, data any) (string, error) {
 		var b strings.Builder
@@ -122,19 +133,20 @@ func quote(v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// view is what a template sees: the Model, the preset's rendered files and
-// environment, and for a plain Pod (or its claim) the pod itself.
+// view is what a template sees: the Model, the preset executed for it, and
+// for a plain Pod (or its claim) the pod itself.
 type view struct {
 	*Model
-	Files map[string]string
-	Env   []envVar
-	Pod   *Pod
+	*rendered
+	Pod *podView
 }
 
-type envVar struct {
-	Name      string
-	Value     string
-	SecretKey string
+// podView is the pod a Pod or claim template renders. Its fields are text
+// so that renderPods can render placeholders once and specialise them.
+type podView struct {
+	Name    string
+	Ordinal string
+	FQDN    string
 }
 
 // PodIndexLabel is the label the StatefulSet controller sets to each pod's
@@ -145,11 +157,11 @@ func (view) PodIndexLabel() string { return LabelPodIndex }
 // its k8s.io/api type, and runs the consistency check. Any failure is an
 // *InternalError: the Model was valid, so the defect is in headless.
 func (r *Renderer) Render(m *Model) (*Manifest, error) {
-	files, env, err := renderPreset(m)
+	rp, err := renderPreset(m)
 	if err != nil {
 		return nil, err
 	}
-	base := view{Model: m, Files: files, Env: env}
+	base := view{Model: m, rendered: rp}
 	out := &Manifest{Model: m}
 	emit := func(name string, v view) error {
 		doc, err := r.renderDoc(name, v)
@@ -159,7 +171,11 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 		out.Documents = append(out.Documents, doc)
 		return nil
 	}
-	names := []string{tmplConfigMap, tmplHeadless}
+	var names []string
+	if len(rp.Files) > 0 {
+		names = append(names, tmplConfigMap)
+	}
+	names = append(names, tmplHeadless)
 	if m.ClientService {
 		names = append(names, tmplClientService)
 	}
@@ -203,30 +219,54 @@ func (r *Renderer) renderDoc(name string, v view) (Document, error) {
 	return doc, nil
 }
 
-// renderPods renders each pod of Pods mode (its claim, then the Pod) and
-// returns the documents in ordinal order. Pods are independent, so they are
-// rendered and decoded on every core: with a thousand pods, decoding is
-// most of the time headless takes.
+// Placeholders renderPods renders in place of a pod's name and ordinal.
+// U+E000 is a private-use character: printable in YAML and JSON, and in
+// nothing a user or preset can supply (every such value is validated as
+// ASCII), so replacing it cannot touch anything else.
+const (
+	placeholderName    = "\ue000pod\ue000"
+	placeholderOrdinal = "\ue000ordinal\ue000"
+	placeholderMark    = "\ue000"
+)
+
+// renderPods renders the documents of Pods mode (each pod's claim, then the
+// Pod) in ordinal order. The Pod and claim templates are executed and
+// decoded once, with placeholders for the pod's name and ordinal; each pod's
+// text and JSON are then the placeholders replaced, and its typed object is
+// decoded from exactly that JSON. Parsing YAML and executing templates a
+// thousand times was most of the time a thousand pods took.
 func (r *Renderer) renderPods(base view) ([]Document, error) {
 	m := base.Model
-	perPod := 1
+	v := base
+	v.Pod = &podView{Name: placeholderName, Ordinal: placeholderOrdinal,
+		FQDN: podFQDN(placeholderName, m.ServiceName, m.Namespace, m.ClusterDomain)}
+	var protos []Document
 	if m.Storage != "" {
-		perPod = 2
+		claim, err := r.renderDoc(tmplClaim, v)
+		if err != nil {
+			return nil, err
+		}
+		protos = append(protos, claim)
 	}
-	docs := make([]Document, perPod*len(m.Pods))
+	pod, err := r.renderDoc(tmplPod, v)
+	if err != nil {
+		return nil, err
+	}
+	protos = append(protos, pod)
+
+	docs := make([]Document, len(protos)*len(m.Pods))
 	errs := make([]error, len(m.Pods))
 	parallel.Do(len(m.Pods), func(i int) {
-		v := base
-		v.Pod = &m.Pods[i]
-		d := docs[perPod*i : perPod*(i+1)]
-		var err error
-		if perPod == 2 {
-			d[0], err = r.renderDoc(tmplClaim, v)
+		p := m.Pods[i]
+		repl := strings.NewReplacer(placeholderName, p.Name, placeholderOrdinal, strconv.Itoa(p.Ordinal))
+		for j, proto := range protos {
+			d, err := specialise(proto, repl)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			docs[len(protos)*i+j] = d
 		}
-		if err == nil {
-			d[perPod-1], err = r.renderDoc(tmplPod, v)
-		}
-		errs[i] = err
 	})
 	// The lowest ordinal's error, so that the message does not depend on
 	// scheduling.
@@ -238,39 +278,61 @@ func (r *Renderer) renderPods(base view) ([]Document, error) {
 	return docs, nil
 }
 
-// renderPreset executes the preset's file and environment templates.
-func renderPreset(m *Model) (map[string]string, []envVar, error) {
-	p := m.Preset
-	exec := func(name, text string) (string, error) {
-		t, err := template.New(name).Option("missingkey=error").Funcs(sprigFuncs()).Parse(text)
-		if err != nil {
-			return "", internalErr("preset %s: parsing %s: %v", p.Name, name, err)
-		}
-		var b strings.Builder
-		if err := t.Execute(&b, m); err != nil {
-			return "", internalErr("preset %s: executing %s: %v", p.Name, name, err)
-		}
-		return b.String(), nil
+// specialise replaces the placeholders of a document rendered once for
+// every pod, and decodes the typed object from the resulting JSON.
+func specialise(proto Document, repl *strings.Replacer) (Document, error) {
+	d := Document{Kind: proto.Kind, Name: repl.Replace(proto.Name),
+		Text: []byte(repl.Replace(string(proto.Text))), JSON: []byte(repl.Replace(string(proto.JSON)))}
+	if bytes.Contains(d.JSON, []byte(placeholderMark)) || bytes.Contains(d.Text, []byte(placeholderMark)) {
+		return Document{}, internalErr("%s %s: a placeholder was left unreplaced", d.Kind, d.Name)
 	}
-	files := make(map[string]string, len(p.Files))
-	for _, name := range p.FileNames() {
-		text, err := exec(name, p.Files[name])
-		if err != nil {
-			return nil, nil, err
-		}
-		files[name] = text
+	copier, ok := proto.Object.(interface{ DeepCopyObject() runtime.Object })
+	if !ok {
+		return Document{}, internalErr("%s %s: %T cannot be copied", d.Kind, d.Name, proto.Object)
 	}
-	env := make([]envVar, 0, len(p.Env))
-	for _, e := range p.Env {
-		v := envVar{Name: e.Name, SecretKey: e.SecretKey}
-		if e.ValueTemplate != "" {
-			val, err := exec("env "+e.Name, e.ValueTemplate)
-			if err != nil {
-				return nil, nil, err
+	obj := copier.DeepCopyObject()
+	if !replaceStrings(reflect.ValueOf(obj), repl) {
+		return Document{}, internalErr("%s %s: a placeholder stands in a map key", d.Kind, d.Name)
+	}
+	d.Object = obj
+	return d, nil
+}
+
+// replaceStrings applies repl to every string reachable from v, in place.
+// It reports false if a placeholder stands in a map key, which it cannot
+// replace (keys are label names and resource names: none is ever one).
+// The placeholders stand only in string values (their JSON is the same
+// replacement of the JSON), so the result is the object that the
+// specialised JSON decodes to, without decoding it.
+func replaceStrings(v reflect.Value, repl *strings.Replacer) bool {
+	ok := true
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			ok = replaceStrings(v.Elem(), repl)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			ok = replaceStrings(v.Field(i), repl) && ok
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			ok = replaceStrings(v.Index(i), repl) && ok
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if iter.Key().Kind() == reflect.String && strings.Contains(iter.Key().String(), placeholderMark) {
+				ok = false
 			}
-			v.Value = val
+			if val := iter.Value(); val.Kind() == reflect.String {
+				v.SetMapIndex(iter.Key(), reflect.ValueOf(repl.Replace(val.String())).Convert(val.Type()))
+			}
 		}
-		env = append(env, v)
+	case reflect.String:
+		if v.CanSet() && strings.Contains(v.String(), placeholderMark) {
+			v.SetString(repl.Replace(v.String()))
+		}
 	}
-	return files, env, nil
+	return ok
 }

@@ -1,8 +1,11 @@
-// Package presets holds the per-database facts headless generates from: image,
-// port, data path, the image's non-root user, resources, and the files (scripts
-// and configuration) that wire replication through the pods' DNS names.
+// Package presets holds the per-database facts headless generates from: the
+// image and its non-root user, the ports and their roles, the command, the
+// environment, init containers, probes, extra volumes, the Secret keys the
+// database needs, and the files (scripts and configuration) that wire
+// membership through the pods' DNS names.
 //
 // Each preset is one embedded YAML file; it is the only place its facts live.
+// docs/presets.md documents the schema (a test keeps the two in step).
 package presets
 
 import (
@@ -21,46 +24,184 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// Preset describes one database. Fields whose names end in Template are
-// text/template sources executed with the generator's model; every other
-// field is a plain fact.
+// Preset describes one database. String fields documented as templates are
+// text/template sources executed with the generator's model (sprig's
+// functions available); every other field is a plain fact.
 type Preset struct {
 	// Name is the preset's identifier, e.g. "mongodb"; also the container name
-	// and the app.kubernetes.io/name label.
+	// and the app.kubernetes.io/name label. It must equal the file's name.
 	Name string `json:"name"`
 	// Description is one line shown by `headless presets` and the wizard.
 	Description string `json:"description"`
 	// Image is the pinned default image reference (never :latest).
 	Image string `json:"image"`
-	// Port is the default port the database listens on.
-	Port int32 `json:"port"`
-	// PortName names the port on the container and both Services; it is the
-	// SRV record's service label (_<portName>._tcp).
-	PortName string `json:"portName"`
-	// DataPath is where the data volume is mounted in the container.
-	DataPath string `json:"dataPath"`
 	// UID and GID are the image's non-root user and group.
 	UID int64 `json:"uid"`
 	GID int64 `json:"gid"`
+	// DataPath is where the data volume is mounted in the container.
+	DataPath string `json:"dataPath"`
 	// Storage is the default size of each pod's data volume.
 	Storage string `json:"storage"`
 	// ClientService says whether a load-balanced client Service is generated
 	// unless the user says otherwise.
 	ClientService bool `json:"clientService"`
+	// PodManagementPolicy is the StatefulSet's: Parallel (default) or
+	// OrderedReady.
+	PodManagementPolicy string `json:"podManagementPolicy,omitempty"`
+	// UpdateStrategy is the StatefulSet's update strategy: RollingUpdate
+	// (default) or OnDelete.
+	UpdateStrategy string `json:"updateStrategy,omitempty"`
+	// Ports lists every port the database listens on; exactly one has the
+	// role client and is the one --port changes.
+	Ports []Port `json:"ports"`
+	// Command and Args are the main container's command and arguments, each
+	// element a template. Kubernetes expands $(VAR) references to the
+	// container's environment, so an image without a shell can still use
+	// per-pod values such as $(POD_NAME).
+	Command []string `json:"command"`
+	Args    []string `json:"args,omitempty"`
+	// Env lists the container's environment variables, shared by the init
+	// containers.
+	Env []EnvVar `json:"env,omitempty"`
+	// InitContainers run to completion, in order, before the database
+	// starts; they use the same image, environment, volumes and security
+	// context.
+	InitContainers []InitContainer `json:"initContainers,omitempty"`
+	// Probes are the main container's startup, readiness and liveness
+	// probes.
+	Probes Probes `json:"probes"`
+	// Volumes are mounted in addition to the data volume and the files.
+	Volumes []Volume `json:"volumes,omitempty"`
+	// Secret, when set, lists the keys of the Secret <name>-credentials that
+	// Env entries and Volumes refer to.
+	Secret *Secret `json:"secret,omitempty"`
 	// Resources are the container's requests and limits.
 	Resources Resources `json:"resources"`
-	// Env lists extra environment variables for the container.
-	Env []EnvVar `json:"env,omitempty"`
-	// Secret, when set, names the key of a Secret the user creates
-	// (<name>-credentials) that Env entries with SecretKey refer to.
-	Secret *Secret `json:"secret,omitempty"`
 	// Connection is a template of the connection string clients use,
 	// executed with ConnectionData.
 	Connection string `json:"connection"`
-	// Files are mounted read-only into the container at ConfigDir. start.sh
-	// is the container's command and ready.sh its readiness probe; both must
-	// exist. Each value is a template.
-	Files map[string]string `json:"files"`
+	// Files are mounted read-only into the containers at ConfigDir, each
+	// value a template. Host names in them are checked like those in Command
+	// and Args.
+	Files map[string]string `json:"files,omitempty"`
+
+	// Port and PortName are the client port's number and name, derived
+	// from Ports when the preset is loaded.
+	Port     int32  `json:"-"`
+	PortName string `json:"-"`
+}
+
+// Port roles.
+const (
+	// RoleClient is the port clients connect to; a client Service
+	// publishes only client ports.
+	RoleClient = "client"
+	// RolePeer is a port members use to talk to each other.
+	RolePeer = "peer"
+	// RoleMetrics serves metrics or health endpoints.
+	RoleMetrics = "metrics"
+)
+
+// Port is one port of the database: a container port, and a named port on
+// the headless Service (an SRV record _<name>._<protocol>).
+type Port struct {
+	// Name is an IANA service name: at most 15 lower-case letters, digits
+	// and '-'.
+	Name string `json:"name"`
+	Port int32  `json:"port"`
+	// Protocol is TCP (default), UDP or SCTP.
+	Protocol string `json:"protocol,omitempty"`
+	// Role is client, peer or metrics.
+	Role string `json:"role"`
+}
+
+// EnvVar is one environment variable. Exactly one source is set: Value (a
+// template), SecretKey (a key of the preset's Secret), FieldPath (the
+// downward API: metadata.name, metadata.namespace, status.podIP) or Ordinal
+// (the pod's ordinal: a literal for a plain Pod, the
+// apps.kubernetes.io/pod-index label for a StatefulSet's pod).
+type EnvVar struct {
+	Name      string `json:"name"`
+	Value     string `json:"value,omitempty"`
+	SecretKey string `json:"secretKey,omitempty"`
+	FieldPath string `json:"fieldPath,omitempty"`
+	Ordinal   bool   `json:"ordinal,omitempty"`
+}
+
+// InitContainer is a one-time step before the database starts.
+type InitContainer struct {
+	Name string `json:"name"`
+	// Command and Args are templates, as the main container's.
+	Command []string `json:"command"`
+	Args    []string `json:"args,omitempty"`
+}
+
+// Probes are a container's probes. A startup probe holds the others back
+// until it succeeds, so that a long initial sync is not killed by liveness.
+type Probes struct {
+	Startup   *Probe `json:"startup,omitempty"`
+	Readiness *Probe `json:"readiness"`
+	Liveness  *Probe `json:"liveness"`
+}
+
+// Probe is one probe: exactly one of Exec, TCPSocket and HTTPGet, and its
+// timing (zero means the Kubernetes default).
+type Probe struct {
+	// Exec is a command, each element a template.
+	Exec []string `json:"exec,omitempty"`
+	// TCPSocket names a port of Ports.
+	TCPSocket string   `json:"tcpSocket,omitempty"`
+	HTTPGet   *HTTPGet `json:"httpGet,omitempty"`
+
+	InitialDelaySeconds int32 `json:"initialDelaySeconds,omitempty"`
+	PeriodSeconds       int32 `json:"periodSeconds,omitempty"`
+	TimeoutSeconds      int32 `json:"timeoutSeconds,omitempty"`
+	FailureThreshold    int32 `json:"failureThreshold,omitempty"`
+}
+
+// HTTPGet is an HTTP probe: a path on a named port of Ports.
+type HTTPGet struct {
+	Path string `json:"path"`
+	Port string `json:"port"`
+}
+
+// Volume is an extra volume: a directory that lives as long as the pod
+// (EmptyDir), or files from the preset's Secret (SecretKeys).
+type Volume struct {
+	Name      string `json:"name"`
+	MountPath string `json:"mountPath"`
+	EmptyDir  bool   `json:"emptyDir,omitempty"`
+	// SecretKeys project keys of the preset's Secret as files, read-only.
+	SecretKeys []SecretFile `json:"secretKeys,omitempty"`
+}
+
+// SecretFile is one key of the preset's Secret mounted as a file.
+type SecretFile struct {
+	Key  string `json:"key"`
+	Path string `json:"path"`
+	// Mode is the file's permission bits, e.g. 0400 (octal in YAML is
+	// written as a decimal number: 256).
+	Mode int32 `json:"mode"`
+}
+
+// Secret documents the Secret <name>-credentials the pods need.
+type Secret struct {
+	Keys []SecretKey `json:"keys"`
+}
+
+// SecretKey is one key of the preset's Secret and what it holds.
+type SecretKey struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// KeyNames returns the Secret's key names, in the preset's order.
+func (s *Secret) KeyNames() []string {
+	names := make([]string, len(s.Keys))
+	for i, k := range s.Keys {
+		names[i] = k.Name
+	}
+	return names
 }
 
 // Resources are a container's resource requests and limits, as quantities.
@@ -69,30 +210,8 @@ type Resources struct {
 	Limits   map[string]string `json:"limits,omitempty"`
 }
 
-// EnvVar is one container environment variable: either ValueTemplate (a
-// template) or SecretKey (a key of the preset's Secret).
-type EnvVar struct {
-	Name          string `json:"name"`
-	ValueTemplate string `json:"valueTemplate,omitempty"`
-	SecretKey     string `json:"secretKey,omitempty"`
-}
-
-// Secret documents a Secret the user must create before the pods start.
-type Secret struct {
-	// Keys lists the keys the Secret must hold.
-	Keys []string `json:"keys"`
-	// Hint is shown in a comment of the generated workload.
-	Hint string `json:"hint"`
-}
-
 // ConfigDir is where a preset's Files are mounted.
 const ConfigDir = "/etc/headless"
-
-// StartFile and ReadyFile are the files every preset must provide.
-const (
-	StartFile = "start.sh"
-	ReadyFile = "ready.sh"
-)
 
 var (
 	loadOnce sync.Once
@@ -104,7 +223,8 @@ var (
 )
 
 // All returns every preset, sorted by name. The embedded files are decoded on
-// first use; a malformed preset is a build defect and is reported as an error.
+// first use; a malformed preset is a build defect, reported as a
+// *DefinitionError.
 func All() ([]*Preset, error) {
 	loadOnce.Do(func() {
 		for _, name := range Names() {
@@ -134,7 +254,8 @@ func Names() []string {
 
 // Get returns the named preset, or an error listing the known names. Only
 // that preset's file is decoded: a command that generates one database
-// does not pay for the others.
+// does not pay for the others. A malformed embedded file is a
+// *DefinitionError.
 func Get(name string) (*Preset, error) {
 	if !slices.Contains(Names(), name) {
 		return nil, fmt.Errorf("unknown preset %q: must be one of %s", name, strings.Join(Names(), ", "))
@@ -144,7 +265,7 @@ func Get(name string) (*Preset, error) {
 	if p, ok := loaded[name]; ok {
 		return p, nil
 	}
-	p, err := loadFile(files, name+".yaml")
+	p, err := Load(files, name+".yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -152,59 +273,31 @@ func Get(name string) (*Preset, error) {
 	return p, nil
 }
 
-// loadFile decodes and checks one preset file.
-func loadFile(fsys fs.FS, file string) (*Preset, error) {
+// Load decodes and checks one preset file of fsys. Tests use it to load
+// presets that are not embedded. Any problem is a *DefinitionError.
+func Load(fsys fs.FS, file string) (*Preset, error) {
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
-		return nil, err
+		return nil, &DefinitionError{File: file, Err: err}
 	}
 	var p Preset
 	if err := yaml.UnmarshalStrict(data, &p); err != nil {
-		return nil, fmt.Errorf("preset %s: %w", file, err)
+		return nil, &DefinitionError{File: file, Err: err}
 	}
 	if want := strings.TrimSuffix(path.Base(file), ".yaml"); p.Name != want {
-		return nil, fmt.Errorf("preset %s: name %q does not match its file name", file, p.Name)
+		return nil, &DefinitionError{File: file, Err: fmt.Errorf("name %q does not match its file name", p.Name)}
 	}
 	if err := p.check(); err != nil {
-		return nil, fmt.Errorf("preset %s: %w", file, err)
+		return nil, &DefinitionError{File: file, Err: err}
 	}
 	return &p, nil
-}
-
-// check catches preset definitions the generator could not use. The
-// generator validates the values themselves (image, port, quantities) as it
-// validates user input, so that there is one validator.
-func (p *Preset) check() error {
-	switch {
-	case p.Description == "":
-		return fmt.Errorf("description is empty")
-	case p.PortName == "":
-		return fmt.Errorf("portName is empty")
-	case !strings.HasPrefix(p.DataPath, "/"):
-		return fmt.Errorf("dataPath %q is not absolute", p.DataPath)
-	case p.UID <= 0 || p.GID <= 0:
-		return fmt.Errorf("uid and gid must be non-root (greater than 0)")
-	case p.Connection == "":
-		return fmt.Errorf("connection is empty")
-	case p.Files[StartFile] == "" || p.Files[ReadyFile] == "":
-		return fmt.Errorf("files must include %s and %s", StartFile, ReadyFile)
-	}
-	for _, e := range p.Env {
-		if (e.ValueTemplate == "") == (e.SecretKey == "") {
-			return fmt.Errorf("env %s: set exactly one of valueTemplate and secretKey", e.Name)
-		}
-		if e.SecretKey != "" && (p.Secret == nil || !slices.Contains(p.Secret.Keys, e.SecretKey)) {
-			return fmt.Errorf("env %s: secretKey %q is not among secret.keys", e.Name, e.SecretKey)
-		}
-	}
-	return nil
 }
 
 // ConnectionData is what a preset's Connection template sees.
 type ConnectionData struct {
 	// Name is the workload's name (MongoDB's replica set name).
 	Name string
-	// Hosts are "<pod DNS name>:<port>", in ordinal order.
+	// Hosts are "<pod DNS name>:<client port>", in ordinal order.
 	Hosts []string
 	// Primary is the first of Hosts: ordinal 0, the primary.
 	Primary string
@@ -232,4 +325,14 @@ func (p *Preset) FileNames() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// PortByName returns the port named name.
+func (p *Preset) PortByName(name string) (Port, bool) {
+	for _, port := range p.Ports {
+		if port.Name == name {
+			return port, true
+		}
+	}
+	return Port{}, false
 }

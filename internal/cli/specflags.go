@@ -68,8 +68,12 @@ func (f *intFlag) String() string { return strconv.Itoa(f.v) }
 func (f *intFlag) Type() string   { return "int" }
 func (f *intFlag) Set(s string) error {
 	n, err := generator.ParseInt(f.field, s)
+	var fe *generator.FieldError
+	if errors.As(err, &fe) {
+		return errors.New(fe.Reason) // pflag names the flag and the value
+	}
 	if err != nil {
-		return errors.New(err.(*generator.FieldError).Reason)
+		return err
 	}
 	f.v = n
 	return nil

@@ -269,8 +269,12 @@ func (w *Wizard) askPort(st *state, p *presets.Preset) error {
 func intSetter(field string, set func(*generator.Spec, *int)) func(*generator.Spec, string) error {
 	return func(s *generator.Spec, v string) error {
 		n, err := generator.ParseInt(field, v)
+		var fe *generator.FieldError
+		if errors.As(err, &fe) {
+			return errors.New(fe.Reason)
+		}
 		if err != nil {
-			return errors.New(err.(*generator.FieldError).Reason)
+			return err
 		}
 		set(s, &n)
 		return nil

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -163,6 +164,10 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	svc := s.Service
 	p, err := presets.Get(svc.Spec.Selector[generator.LabelName])
+	var broken *presets.DefinitionError
+	if errors.As(err, &broken) {
+		return nil, err // the label names a preset whose embedded file is broken: a defect
+	}
 	if err != nil || len(svc.Spec.Ports) == 0 {
 		return nil, nil
 	}

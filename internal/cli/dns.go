@@ -95,10 +95,8 @@ func dnsRun(opts *DNSOptions) error {
 	}
 	var report *dns.Report
 	if len(opts.Paths) > 0 {
-		for _, f := range []string{"file", "preset", "name", "replicas", "port", "mode", "service-name", "image", "storage", "storage-class", "label", "client-service", "namespace"} {
-			if opts.Spec.flags.Changed(f) {
-				return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", f)
-			}
+		if flag := opts.Spec.generatedOnly(); flag != "" {
+			return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", flag)
 		}
 		inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
 		objs, parseErrs := lint.Parse(inputs)
@@ -110,7 +108,7 @@ func dnsRun(opts *DNSOptions) error {
 		}
 		// The lint set also stands in one pod for the replicas of
 		// Deployments and other controllers, so they are explained too.
-		report = lint.NewSet(objs, opts.Spec.clusterDomain).DNS()
+		report = lint.NewSet(objs, opts.Spec.value(generator.FieldClusterDomain)).DNS()
 	} else {
 		man, err := opts.Spec.generate(opts.IO.In)
 		if err != nil {

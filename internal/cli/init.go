@@ -17,6 +17,10 @@ import (
 	"github.com/headless-k8s/headless/internal/writer"
 )
 
+// initDefaultPreset is the database init pre-selects, the one the README's
+// walk-through accepts.
+const initDefaultPreset = "mongodb"
+
 // errNotTerminal is the whole message when init cannot prompt.
 var errNotTerminal = errors.New(`init needs an interactive terminal; use "headless generate" with flags`)
 
@@ -95,11 +99,12 @@ func initRun(opts *InitOptions) error {
 		}
 	}
 	w := &wizard.Wizard{
-		Prompter: p,
-		Given:    given,
-		Output:   opts.Output,
-		CheckDir: func(dir string) error { return writer.CheckDir(dir, opts.Force) },
-		Summary:  io.ErrOut,
+		Prompter:      p,
+		Given:         given,
+		DefaultPreset: initDefaultPreset,
+		Output:        opts.Output,
+		CheckDir:      func(dir string) error { return writer.CheckDir(dir, opts.Force) },
+		Summary:       io.ErrOut,
 	}
 	res, err := w.Run()
 	if err != nil {

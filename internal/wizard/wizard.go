@@ -51,6 +51,10 @@ type Wizard struct {
 	// Given holds the values given as flags or in a spec file; their
 	// questions are skipped.
 	Given generator.Spec
+	// DefaultPreset is the database the first question pre-selects. When
+	// it is empty or names no preset, the first preset by name (the first
+	// of presets.Names) is pre-selected instead.
+	DefaultPreset string
 	// Output is the directory given with --output ("-" for stdout), or ""
 	// to ask.
 	Output string
@@ -267,11 +271,18 @@ func (w *Wizard) askPreset(st *state) error {
 	if err != nil {
 		return err
 	}
+	if len(all) == 0 {
+		return &generator.InternalError{Problems: []string{"no preset is embedded"}}
+	}
 	opts := make([]prompter.Option, len(all))
+	def := all[0].Name // All is sorted by name
 	for i, p := range all {
 		opts[i] = prompter.Option{Value: p.Name, Description: p.Description}
+		if p.Name == w.DefaultPreset {
+			def = p.Name
+		}
 	}
-	v, err := w.Prompter.Select(MsgPreset, opts, all[0].Name)
+	v, err := w.Prompter.Select(MsgPreset, opts, def)
 	if err != nil {
 		return err
 	}

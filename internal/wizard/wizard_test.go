@@ -35,7 +35,19 @@ func with(base map[string][]string, changes map[string][]string) map[string][]st
 	return base
 }
 
+// preset returns the named preset; the tests name only presets that are
+// guaranteed (mongodb, postgresql, redis) and take their defaults from it.
+func preset(t *testing.T, name string) *presets.Preset {
+	t.Helper()
+	p, err := presets.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestWizard(t *testing.T) {
+	mongo, redis := preset(t, "mongodb"), preset(t, "redis")
 	tests := []struct {
 		name     string
 		given    generator.Spec
@@ -50,7 +62,7 @@ func TestWizard(t *testing.T) {
 			name:    "defaults accepted",
 			answers: mainDefaults(),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "mongodb", Namespace: "default", Mode: "statefulset",
-				Replicas: ptr(3), Port: ptr(27017), Storage: "8Gi"},
+				Replicas: ptr(3), Port: ptr(int(mongo.Port)), Storage: mongo.Storage},
 			wantOut: "./mongodb",
 			wantAsk: []string{MsgPreset, MsgName, MsgNamespace, MsgMode, MsgReplicas, MsgPort, MsgStorage,
 				MsgAdvanced, MsgDestination, MsgDirectory, MsgConfirm},
@@ -75,7 +87,7 @@ func TestWizard(t *testing.T) {
 			answers: with(mainDefaults(), map[string][]string{MsgAdvanced: {"yes"}, MsgImage: {def}, MsgServiceName: {def},
 				MsgClusterDomain: {def}, MsgClientService: {def}, MsgLabels: {def}}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "mongodb", Namespace: "default", Mode: "statefulset",
-				Replicas: ptr(3), Port: ptr(27017), Storage: "8Gi"},
+				Replicas: ptr(3), Port: ptr(int(mongo.Port)), Storage: mongo.Storage},
 			wantOut: "./mongodb",
 		},
 		{
@@ -115,7 +127,7 @@ func TestWizard(t *testing.T) {
 			answers: map[string][]string{MsgName: {def}, MsgMode: {def}, MsgPort: {def}, MsgStorage: {def},
 				MsgAdvanced: {def}, MsgDestination: {"stdout"}, MsgConfirm: {def}},
 			wantSpec: generator.Spec{Preset: "redis", Name: "redis", Namespace: "cache", Mode: "statefulset",
-				Replicas: ptr(2), Port: ptr(6379), Storage: "2Gi"},
+				Replicas: ptr(2), Port: ptr(int(redis.Port)), Storage: redis.Storage},
 			wantAsk: []string{MsgName, MsgMode, MsgPort, MsgStorage, MsgAdvanced, MsgDestination, MsgConfirm},
 		},
 		{
@@ -135,7 +147,7 @@ func TestWizard(t *testing.T) {
 			answers: map[string][]string{MsgNamespace: {def}, MsgReplicas: {"1000", "99"}, MsgPort: {def},
 				MsgStorage: {def}, MsgAdvanced: {def}, MsgDestination: {"stdout"}, MsgConfirm: {def}},
 			wantSpec: generator.Spec{Preset: "mongodb", Name: strings.Repeat("n", 60), Namespace: "default", Mode: "pods",
-				Replicas: ptr(99), Port: ptr(27017), Storage: "8Gi", ServiceName: "peers"},
+				Replicas: ptr(99), Port: ptr(int(mongo.Port)), Storage: mongo.Storage, ServiceName: "peers"},
 			rejected: []string{`Replicas: "1000": with this answer, name "` + strings.Repeat("n", 60) + `" is 60 characters; the limit is 59`},
 		},
 	}
@@ -143,7 +155,7 @@ func TestWizard(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := prompter.NewScripted(tt.answers)
 			var summary bytes.Buffer
-			w := &Wizard{Prompter: p, Given: tt.given, Output: tt.output, Summary: &summary}
+			w := &Wizard{Prompter: p, Given: tt.given, DefaultPreset: "mongodb", Output: tt.output, Summary: &summary}
 			res, err := w.Run()
 			if err != nil {
 				t.Fatalf("Run: %v (asked %q)", err, p.Asked)
@@ -350,5 +362,44 @@ func TestGivenFieldsAreNotAsked(t *testing.T) {
 				t.Errorf("%s = %q, want the given %q", f.Key, got, want)
 			}
 		})
+	}
+}
+
+// selectRecorder records the options and the default of the database
+// question.
+type selectRecorder struct {
+	*prompter.Scripted
+	options []string
+	def     string
+}
+
+func (r *selectRecorder) Select(message string, options []prompter.Option, defaultValue string) (string, error) {
+	if message == MsgPreset {
+		for _, o := range options {
+			r.options = append(r.options, o.Value)
+		}
+		r.def = defaultValue
+	}
+	return r.Scripted.Select(message, options, defaultValue)
+}
+
+// TestDefaultPreset checks that the database question offers every preset
+// in name order and pre-selects DefaultPreset, or the first preset when
+// DefaultPreset names none.
+func TestDefaultPreset(t *testing.T) {
+	names := presets.Names()
+	cases := map[string]string{"": names[0], "no-such-database": names[0]}
+	for _, n := range names {
+		cases[n] = n
+	}
+	for defaultPreset, want := range cases {
+		r := &selectRecorder{Scripted: prompter.NewScripted(map[string][]string{MsgPreset: {def}, MsgName: {prompter.Cancel}})}
+		_, err := (&Wizard{Prompter: r, DefaultPreset: defaultPreset}).Run()
+		if !errors.Is(err, prompter.ErrCancelled) {
+			t.Fatalf("DefaultPreset %q: Run error %v, want the cancel at the name", defaultPreset, err)
+		}
+		if r.def != want || !slices.Equal(r.options, names) {
+			t.Errorf("DefaultPreset %q: offered %q with %q pre-selected; want %q with %q", defaultPreset, r.options, r.def, names, want)
+		}
 	}
 }

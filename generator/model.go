@@ -148,7 +148,7 @@ func (s Spec) Resolve() (*Model, error) {
 	}
 	p, err := presets.Get(s.Preset)
 	if err != nil {
-		return nil, &InternalError{Problems: []string{err.Error()}} // an embedded preset is broken
+		return nil, err // a *presets.DefinitionError: an embedded preset is broken
 	}
 	return s.resolve(p)
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,11 +72,12 @@ func validateName(name string, mode Mode, replicas int) error {
 // When it was derived from the name, the error names the name.
 func validateServiceName(m *Model, derived bool) error {
 	err := dns1035Label(FieldServiceName, m.ServiceName)
-	if err == nil || !derived {
+	var fe *FieldError
+	if err == nil || !derived || !errors.As(err, &fe) {
 		return err
 	}
 	return fieldErr(FieldName, m.Name, "the default service name %q %s; choose another name or set the service name",
-		m.ServiceName, err.(*FieldError).Reason)
+		m.ServiceName, fe.Reason)
 }
 
 const (

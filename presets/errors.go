@@ -1,13 +1,18 @@
 package presets
 
-// DefinitionError is a malformed embedded preset: a defect in headless,
-// never the user's. Get, All and Load return it.
+// DefinitionError is a malformed embedded preset file: it does not decode,
+// its name does not match the file, or a required part is missing. Get and
+// All return it when an embedded preset file is malformed. The presets are
+// compiled into headless, so it is a defect in headless, never the user's to
+// fix: the command line reports it as an internal error (exit code 3).
 type DefinitionError struct {
+	// File is the embedded file's name, e.g. "mongodb.yaml".
 	File string
-	Err  error
+	// Err says what is wrong with it.
+	Err error
 }
 
 func (e *DefinitionError) Error() string { return "preset " + e.File + ": " + e.Err.Error() }
 
-// Unwrap returns the underlying problem.
+// Unwrap returns the underlying error.
 func (e *DefinitionError) Unwrap() error { return e.Err }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -94,10 +95,8 @@ func dnsRun(opts *DNSOptions) error {
 	}
 	var report *dns.Report
 	if len(opts.Paths) > 0 {
-		for _, f := range []string{"file", "preset", "name", "replicas", "port", "mode", "service-name", "image", "storage", "storage-class", "label", "client-service", "namespace"} {
-			if opts.Spec.flags.Changed(f) {
-				return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", f)
-			}
+		if flag := opts.Spec.generatedOnly(); flag != "" {
+			return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", flag)
 		}
 		inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
 		objs, parseErrs := lint.Parse(inputs)
@@ -109,7 +108,7 @@ func dnsRun(opts *DNSOptions) error {
 		}
 		// The lint set also stands in one pod for the replicas of
 		// Deployments and other controllers, so they are explained too.
-		report = lint.NewSet(objs, opts.Spec.clusterDomain).DNS()
+		report = lint.NewSet(objs, opts.Spec.value(generator.FieldClusterDomain)).DNS()
 	} else {
 		man, err := opts.Spec.generate(opts.IO.In)
 		if err != nil {
@@ -163,6 +162,10 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	svc := s.Service
 	p, err := presets.Get(svc.Spec.Selector[generator.LabelName])
+	var broken *presets.DefinitionError
+	if errors.As(err, &broken) {
+		return nil, err // the label names a preset whose embedded file is broken: a defect
+	}
 	if err != nil || len(svc.Spec.Ports) == 0 {
 		return nil, nil
 	}

@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/presets"
 )
 
 func TestExitCode(t *testing.T) {
+	const bug = "This is a bug in headless; please report it with the command you ran.\n"
+	internal := &generator.InternalError{Problems: []string{"subdomain x names no headless Service"}}
+	definition := &presets.DefinitionError{File: "etcd.yaml", Err: errors.New("portName is empty")}
+	field := &generator.FieldError{Field: generator.FieldPort, Value: "0", Reason: "must be an integer from 1 to 65535"}
 	tests := []struct {
 		name     string
 		err      error
@@ -17,13 +23,42 @@ func TestExitCode(t *testing.T) {
 		wantOut  string
 	}{
 		{"success", nil, ExitOK, ""},
+
+		// Usage and input: 2.
 		{"usage", usageErrorf("bad `--port`"), ExitUsage, "error: bad `--port`\n"},
+		{"usage wrapped", fmt.Errorf("init: %w", usageErrorf("bad `--port`")), ExitUsage, "error: init: bad `--port`\n"},
+		{"field error not yet explained", field, ExitUsage, "error: invalid port \"0\": must be an integer from 1 to 65535\n"},
+		{"field error wrapped", fmt.Errorf("resolving: %w", field), ExitUsage,
+			"error: resolving: invalid port \"0\": must be an integer from 1 to 65535\n"},
+
+		// The default branch: an error of no known type is the command
+		// line's or the environment's (see exitCode).
 		{"plain error is input", errors.New("reading spec.yaml: no such file"), ExitUsage, "error: reading spec.yaml: no such file\n"},
+		{"cobra's unknown command", errors.New(`unknown command "generat" for "headless"`), ExitUsage,
+			"error: unknown command \"generat\" for \"headless\"\n"},
+		{"an I/O error", &os.PathError{Op: "write", Path: "/dev/stdout", Err: errors.New("no space left on device")}, ExitUsage,
+			"error: write /dev/stdout: no space left on device\n"},
+
+		// Already reported: the code it carries, nothing printed.
 		{"lint findings", &SilentError{Code: ExitFindings}, ExitFindings, ""},
+		{"lint with unreadable input", &SilentError{Code: ExitUsage}, ExitUsage, ""},
+
+		// Cancelled: 130.
 		{"cancelled", fmt.Errorf("asking for name: %w", ErrCancelled), ExitCancelled, "cancelled; nothing was written\n"},
-		{"internal", fmt.Errorf("generate: %w", &generator.InternalError{Problems: []string{"subdomain x names no headless Service"}}), ExitInternal,
-			"internal error: generate: headless produced invalid manifests: subdomain x names no headless Service\n" +
-				"This is a bug in headless; please report it with the command you ran.\n"},
+		{"cancelled bare", ErrCancelled, ExitCancelled, "cancelled; nothing was written\n"},
+
+		// Defects: 3, however they are wrapped.
+		{"internal", fmt.Errorf("generate: %w", internal), ExitInternal,
+			"internal error: generate: headless produced invalid manifests: subdomain x names no headless Service\n" + bug},
+		{"internal inside a usage error", &UsageError{Err: internal}, ExitInternal,
+			"internal error: headless produced invalid manifests: subdomain x names no headless Service\n" + bug},
+		{"internal joined with a usage error", errors.Join(usageErrorf("bad"), internal), ExitInternal,
+			"internal error: bad\nheadless produced invalid manifests: subdomain x names no headless Service\n" + bug},
+		{"broken embedded preset", definition, ExitInternal, "internal error: preset etcd.yaml: portName is empty\n" + bug},
+		{"broken embedded preset wrapped", fmt.Errorf("listing presets: %w", definition), ExitInternal,
+			"internal error: listing presets: preset etcd.yaml: portName is empty\n" + bug},
+		{"broken embedded preset wrapped twice", &UsageError{Err: fmt.Errorf("wizard: %w", definition)}, ExitInternal,
+			"internal error: wizard: preset etcd.yaml: portName is empty\n" + bug},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

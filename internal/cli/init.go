@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +16,10 @@ import (
 	"github.com/headless-k8s/headless/internal/wizard"
 	"github.com/headless-k8s/headless/internal/writer"
 )
+
+// initDefaultPreset is the database init pre-selects, the one the README's
+// walk-through accepts.
+const initDefaultPreset = "mongodb"
 
 // errNotTerminal is the whole message when init cannot prompt.
 var errNotTerminal = errors.New(`init needs an interactive terminal; use "headless generate" with flags`)
@@ -96,11 +99,12 @@ func initRun(opts *InitOptions) error {
 		}
 	}
 	w := &wizard.Wizard{
-		Prompter: p,
-		Given:    given,
-		Output:   opts.Output,
-		CheckDir: func(dir string) error { return writer.CheckDir(dir, opts.Force) },
-		Summary:  io.ErrOut,
+		Prompter:      p,
+		Given:         given,
+		DefaultPreset: initDefaultPreset,
+		Output:        opts.Output,
+		CheckDir:      func(dir string) error { return writer.CheckDir(dir, opts.Force) },
+		Summary:       io.ErrOut,
 	}
 	res, err := w.Run()
 	if err != nil {
@@ -138,7 +142,7 @@ func checkGiven(sf *specFlags, given generator.Spec) error {
 	}
 	_, err := given.Resolve()
 	var fe *generator.FieldError
-	if errors.As(err, &fe) && !slices.Contains(setFields(given), fe.Field) {
+	if errors.As(err, &fe) && !slices.Contains(generator.SetFields(given), fe.Field) {
 		return nil
 	}
 	return sf.explain(err)
@@ -173,43 +177,24 @@ func saveSpec(path string, s generator.Spec) error {
 }
 
 // GenerateCommand is the `headless generate` command line that produces the
-// same output as the Spec, with every value quoted for a POSIX shell.
+// same output as the Spec, with every value quoted for a POSIX shell: the
+// flag of each field the Spec sets, in generator.FieldsInCommandOrder.
 func GenerateCommand(s generator.Spec, output string, force bool) string {
 	args := []string{"headless", "generate"}
-	add := func(flag, value string) {
-		if value != "" {
-			args = append(args, "--"+flag, shellQuote(value))
+	for _, f := range generator.FieldsInCommandOrder() {
+		for _, v := range f.Args(&s) {
+			if f.Kind == generator.KindBool {
+				args = append(args, "--"+f.Flag+"="+v) // a boolean flag takes its value only after "="
+			} else {
+				args = append(args, "--"+f.Flag, shellQuote(v))
+			}
 		}
 	}
-	add("preset", s.Preset)
-	add("name", s.Name)
-	add("namespace", s.Namespace)
-	add("mode", string(s.Mode))
-	if s.Replicas != nil {
-		add("replicas", strconv.Itoa(*s.Replicas))
-	}
-	if s.Port != nil {
-		add("port", strconv.Itoa(*s.Port))
-	}
-	add("storage", s.Storage)
-	add("storage-class", s.StorageClass)
-	add("image", s.Image)
-	add("service-name", s.ServiceName)
-	add("cluster-domain", s.ClusterDomain)
-	if s.ClientService != nil {
-		args = append(args, "--client-service="+strconv.FormatBool(*s.ClientService))
-	}
-	keys := make([]string, 0, len(s.Labels))
-	for k := range s.Labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		add("label", k+"="+s.Labels[k])
-	}
-	add("output", output)
-	if force && output != "" {
-		args = append(args, "--force")
+	if output != "" {
+		args = append(args, "--output", shellQuote(output))
+		if force {
+			args = append(args, "--force")
+		}
 	}
 	return strings.Join(args, " ")
 }

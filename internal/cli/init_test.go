@@ -9,6 +9,7 @@ import (
 
 	"github.com/headless-k8s/headless/internal/prompter"
 	"github.com/headless-k8s/headless/internal/wizard"
+	"github.com/headless-k8s/headless/presets"
 )
 
 // runInit runs `headless init args...` in-process with a scripted prompter.
@@ -223,7 +224,7 @@ func TestInitRejectsBadFlagsBeforeAsking(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--preset", "mysql"}, `invalid argument "mysql" for "--preset" flag: must be one of mongodb, postgresql, redis`},
+		{[]string{"--preset", "mysql"}, `invalid argument "mysql" for "--preset" flag: must be one of ` + strings.Join(presets.Names(), ", ")},
 		{[]string{"--preset", "redis", "--replicas", "0"}, `invalid argument "0" for "--replicas" flag: must be an integer from 1 to 1000`},
 		{[]string{"--port", "x"}, `invalid argument "x" for "--port" flag: must be an integer from 1 to 65535`},
 		{[]string{"--output", dir}, "is not empty (1 entry); use --force to overwrite its files"},
@@ -233,5 +234,21 @@ func TestInitRejectsBadFlagsBeforeAsking(t *testing.T) {
 		if code != ExitUsage || stdout != "" || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("init %q: exit %d, stdout %q, stderr %q; want 2 and %q", tt.args, code, stdout, stderr, tt.want)
 		}
+	}
+}
+
+// TestInitDefaultDatabase checks that init pre-selects the README's
+// database, whatever other presets exist.
+func TestInitDefaultDatabase(t *testing.T) {
+	code, stdout, stderr := runInit(t, map[string][]string{
+		wizard.MsgPreset: {prompter.Default}, wizard.MsgName: {prompter.Default}, wizard.MsgNamespace: {prompter.Default},
+		wizard.MsgMode: {prompter.Default}, wizard.MsgReplicas: {prompter.Default}, wizard.MsgPort: {prompter.Default},
+		wizard.MsgStorage: {prompter.Default}, wizard.MsgAdvanced: {prompter.Default}, wizard.MsgConfirm: {prompter.Default}},
+		"--output", "-")
+	if code != ExitOK || stdout == "" || !strings.Contains(stderr, "\n  headless generate --preset "+initDefaultPreset+" ") {
+		t.Errorf("exit %d, stderr %q; want the %s preset", code, stderr, initDefaultPreset)
+	}
+	if initDefaultPreset != "mongodb" {
+		t.Errorf("init pre-selects %s; the README's walk-through accepts mongodb", initDefaultPreset)
 	}
 }

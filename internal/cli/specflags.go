@@ -14,43 +14,13 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/headless-k8s/headless/generator"
-	"github.com/headless-k8s/headless/presets"
 )
 
-// flagOf maps each Spec field to its flag. The spec file uses the field names.
-var flagOf = map[string]string{
-	generator.FieldPreset:        "preset",
-	generator.FieldName:          "name",
-	generator.FieldNamespace:     "namespace",
-	generator.FieldReplicas:      "replicas",
-	generator.FieldPort:          "port",
-	generator.FieldMode:          "mode",
-	generator.FieldServiceName:   "service-name",
-	generator.FieldImage:         "image",
-	generator.FieldStorage:       "storage",
-	generator.FieldStorageClass:  "storage-class",
-	generator.FieldClusterDomain: "cluster-domain",
-	generator.FieldLabels:        "label",
-	generator.FieldClientService: "client-service",
-}
-
-// specFlags binds the flags that describe a Spec, shared by every command
-// that generates (generate, init, dns).
+// specFlags binds the flags that describe a Spec, one for each of
+// generator.Fields plus --file, shared by every command that generates
+// (generate, init, dns).
 type specFlags struct {
-	file          string
-	preset        string
-	name          string
-	namespace     string
-	replicas      intFlag
-	port          intFlag
-	mode          string
-	serviceName   string
-	image         string
-	storage       string
-	storageClass  string
-	clusterDomain string
-	labels        []string
-	clientService bool
+	file string
 
 	flags *pflag.FlagSet
 	// fromFile holds the fields the spec file set that no flag overrode,
@@ -61,42 +31,83 @@ type specFlags struct {
 // intFlag is an integer flag whose parse error says what is allowed.
 type intFlag struct {
 	v     int
-	field string // generator.FieldReplicas or generator.FieldPort
+	field string // the generator.Field's key
 }
 
 func (f *intFlag) String() string { return strconv.Itoa(f.v) }
 func (f *intFlag) Type() string   { return "int" }
 func (f *intFlag) Set(s string) error {
 	n, err := generator.ParseInt(f.field, s)
+	var fe *generator.FieldError
+	if errors.As(err, &fe) {
+		return errors.New(fe.Reason) // pflag names the flag and the value
+	}
 	if err != nil {
-		return errors.New(err.(*generator.FieldError).Reason)
+		return err
 	}
 	f.v = n
 	return nil
 }
 
+// register defines --file and a flag for each of generator.Fields, of the
+// pflag type of its kind, with its default when that is fixed.
 func (sf *specFlags) register(fs *pflag.FlagSet) {
 	sf.flags = fs
-	sf.replicas = intFlag{v: generator.DefaultReplicas, field: generator.FieldReplicas}
-	sf.port = intFlag{field: generator.FieldPort}
 	fs.StringVarP(&sf.file, "file", "f", "", "read the spec from a YAML `file` (- for stdin); flags override it")
-	fs.StringVarP(&sf.preset, "preset", "p", "", "database preset: "+strings.Join(presets.Names(), ", "))
-	fs.StringVar(&sf.name, "name", "", "name of the workload and prefix of its pods (default: the preset's name)")
-	fs.StringVarP(&sf.namespace, "namespace", "n", generator.DefaultNamespace, "namespace of every object")
-	fs.Var(&sf.replicas, "replicas", fmt.Sprintf("number of pods, %d to %d", generator.MinReplicas, generator.MaxReplicas))
-	fs.Var(&sf.port, "port", "database port (default: the preset's)")
-	fs.StringVar(&sf.mode, "mode", string(generator.ModeStatefulSet), "how pods get DNS names: statefulset, or pods (hostname + subdomain)")
-	fs.StringVar(&sf.serviceName, "service-name", "", "name of the headless Service (default: <name>"+generator.ServiceNameSuffix+")")
-	fs.StringVar(&sf.image, "image", "", "container image, pinned to a tag or digest (default: the preset's)")
-	fs.StringVar(&sf.storage, "storage", "", "size of each pod's data volume, or \"none\" (default: the preset's)")
-	fs.StringVar(&sf.storageClass, "storage-class", "", "storage class of the data volumes (default: the cluster's)")
-	fs.StringVar(&sf.clusterDomain, "cluster-domain", generator.DefaultClusterDomain, "the cluster's DNS domain")
-	fs.StringArrayVarP(&sf.labels, "label", "l", nil, "extra `key=value` label on every object (repeatable)")
-	fs.BoolVar(&sf.clientService, "client-service", false, "also generate a load-balanced client Service (default: the preset's)")
+	for _, f := range generator.Fields {
+		switch f.Kind {
+		case generator.KindString:
+			fs.StringP(f.Flag, f.Shorthand, f.Fixed, f.Usage)
+		case generator.KindInt:
+			v := &intFlag{field: f.Key}
+			if f.Fixed != "" {
+				if err := v.Set(f.Fixed); err != nil {
+					panic(fmt.Sprintf("flag --%s: default %q: %v", f.Flag, f.Fixed, err))
+				}
+			}
+			fs.VarP(v, f.Flag, f.Shorthand, f.Usage)
+		case generator.KindBool:
+			fs.BoolP(f.Flag, f.Shorthand, f.Fixed == "true", f.Usage)
+		case generator.KindLabels:
+			fs.StringArrayP(f.Flag, f.Shorthand, nil, f.Usage)
+		default:
+			panic(fmt.Sprintf("flag --%s: no flag type for kind %d", f.Flag, f.Kind))
+		}
+	}
+}
+
+// value returns the text of the flag of the field with the spec-file key.
+func (sf *specFlags) value(key string) string {
+	return sf.flags.Lookup(flagOf(key)).Value.String()
+}
+
+// generatedOnly returns the first flag given that only describes a Spec
+// to generate: --file, or a field's flag other than --cluster-domain, which
+// also tells the domain that given manifests' names are under. It returns
+// "" when there is none.
+func (sf *specFlags) generatedOnly() string {
+	if sf.flags.Changed("file") {
+		return "file"
+	}
+	for _, f := range generator.Fields {
+		if f.Key != generator.FieldClusterDomain && sf.flags.Changed(f.Flag) {
+			return f.Flag
+		}
+	}
+	return ""
+}
+
+// flagOf returns the flag name of the field with the spec-file key.
+func flagOf(key string) string {
+	if f := generator.LookupField(key); f != nil {
+		return f.Flag
+	}
+	return key
 }
 
 // spec builds the Spec: the spec file's fields, overridden by the flags the
-// user set. A flag left at its default does not override the file.
+// user set. A flag left at its default does not override the file; labels
+// given as flags are added to the file's.
 func (sf *specFlags) spec(stdin io.Reader) (generator.Spec, error) {
 	var s generator.Spec
 	sf.fromFile = map[string]bool{}
@@ -105,45 +116,30 @@ func (sf *specFlags) spec(stdin io.Reader) (generator.Spec, error) {
 		if s, err = readSpecFile(sf.file, stdin); err != nil {
 			return s, err
 		}
-		for _, field := range setFields(s) {
-			sf.fromFile[field] = true
+		for _, key := range generator.SetFields(s) {
+			sf.fromFile[key] = true
 		}
 	}
-	set := func(flag, field string, apply func()) {
-		if sf.flags.Changed(flag) {
-			apply()
-			delete(sf.fromFile, field)
+	for _, f := range generator.Fields {
+		flag := sf.flags.Lookup(f.Flag)
+		if !flag.Changed {
+			continue
 		}
-	}
-	set("preset", generator.FieldPreset, func() { s.Preset = sf.preset })
-	set("name", generator.FieldName, func() { s.Name = sf.name })
-	set("namespace", generator.FieldNamespace, func() { s.Namespace = sf.namespace })
-	set("replicas", generator.FieldReplicas, func() { s.Replicas = &sf.replicas.v })
-	set("port", generator.FieldPort, func() { s.Port = &sf.port.v })
-	set("mode", generator.FieldMode, func() { s.Mode = generator.Mode(sf.mode) })
-	set("service-name", generator.FieldServiceName, func() { s.ServiceName = sf.serviceName })
-	set("image", generator.FieldImage, func() { s.Image = sf.image })
-	set("storage", generator.FieldStorage, func() { s.Storage = sf.storage })
-	set("storage-class", generator.FieldStorageClass, func() { s.StorageClass = sf.storageClass })
-	set("cluster-domain", generator.FieldClusterDomain, func() { s.ClusterDomain = sf.clusterDomain })
-	set("client-service", generator.FieldClientService, func() { s.ClientService = &sf.clientService })
-	if sf.flags.Changed("label") {
-		delete(sf.fromFile, generator.FieldLabels)
-		if s.Labels == nil {
-			s.Labels = map[string]string{}
+		delete(sf.fromFile, f.Key)
+		args := []string{flag.Value.String()}
+		if f.Kind == generator.KindLabels {
+			args, _ = sf.flags.GetStringArray(f.Flag)
 		}
-		for _, arg := range sf.labels {
-			k, v, err := generator.ParseLabel(arg)
-			if err != nil {
+		for _, arg := range args {
+			if err := f.Set(&s, arg); err != nil {
 				return s, sf.explain(err)
 			}
-			s.Labels[k] = v
 		}
 	}
 	// An empty string given on purpose is invalid, not "the default".
-	for _, flag := range []string{"preset", "name", "namespace", "mode", "service-name", "image", "storage", "cluster-domain"} {
-		if f := sf.flags.Lookup(flag); f.Changed && f.Value.String() == "" {
-			return s, usageErrorf("invalid argument \"\" for \"--%s\" flag: must not be empty", flag)
+	for _, f := range generator.Fields {
+		if flag := sf.flags.Lookup(f.Flag); f.Kind == generator.KindString && !f.EmptyIsDefault && flag.Changed && flag.Value.String() == "" {
+			return s, usageErrorf("invalid argument \"\" for \"--%s\" flag: must not be empty", f.Flag)
 		}
 	}
 	return s, nil
@@ -172,26 +168,14 @@ func (sf *specFlags) explain(err error) error {
 	}
 	if fe.Value == "" && strings.HasPrefix(fe.Reason, "is required") {
 		if sf.file != "" {
-			return usageErrorf("%q %s; set it in the spec file or with \"--%s\"", fe.Field, fe.Reason, flagOf[fe.Field])
+			return usageErrorf("%q %s; set it in the spec file or with \"--%s\"", fe.Field, fe.Reason, flagOf(fe.Field))
 		}
-		return usageErrorf("\"--%s\" flag %s", flagOf[fe.Field], fe.Reason)
+		return usageErrorf("\"--%s\" flag %s", flagOf(fe.Field), fe.Reason)
 	}
 	if sf.fromFile[fe.Field] {
 		return usageErrorf("invalid value %q for %q in %s: %s", fe.Value, fe.Field, sf.file, fe.Reason)
 	}
-	return usageErrorf("invalid argument %q for \"--%s\" flag: %s", fe.Value, flagOf[fe.Field], fe.Reason)
-}
-
-// setFields lists the Spec fields that hold a value, by spec-file key.
-func setFields(s generator.Spec) []string {
-	b, _ := yaml.Marshal(s)
-	var m map[string]any
-	_ = yaml.Unmarshal(b, &m)
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	return usageErrorf("invalid argument %q for \"--%s\" flag: %s", fe.Value, flagOf(fe.Field), fe.Reason)
 }
 
 var jsonErrPrefix = regexp.MustCompile(`^(error unmarshaling JSON: )?(while decoding JSON: )?(json: )?`)
@@ -223,9 +207,11 @@ func readSpecFile(path string, stdin io.Reader) (generator.Spec, error) {
 	return s, nil
 }
 
-// specKeys lists the spec file's keys in flag order.
+// specKeys lists the spec file's keys, in the order of generator.Fields.
 func specKeys() []string {
-	return []string{generator.FieldPreset, generator.FieldName, generator.FieldNamespace, generator.FieldReplicas,
-		generator.FieldPort, generator.FieldMode, generator.FieldServiceName, generator.FieldImage, generator.FieldStorage,
-		generator.FieldStorageClass, generator.FieldClusterDomain, generator.FieldLabels, generator.FieldClientService}
+	keys := make([]string, len(generator.Fields))
+	for i, f := range generator.Fields {
+		keys[i] = f.Key
+	}
+	return keys
 }

@@ -51,6 +51,10 @@ type Wizard struct {
 	// Given holds the values given as flags or in a spec file; their
 	// questions are skipped.
 	Given generator.Spec
+	// DefaultPreset is the database the first question pre-selects. When
+	// it is empty or names no preset, the first preset by name (the first
+	// of presets.Names) is pre-selected instead.
+	DefaultPreset string
 	// Output is the directory given with --output ("-" for stdout), or ""
 	// to ask.
 	Output string
@@ -78,12 +82,43 @@ type state struct {
 	settled map[string]bool
 }
 
+// question is a question about one field of the Spec.
+type question struct {
+	field   string // the generator.Field's key
+	message string
+}
+
+// mainQuestions are asked after the database, in this order, each
+// pre-filled with the field's default for the preset.
+var mainQuestions = []question{
+	{generator.FieldName, MsgName},
+	{generator.FieldNamespace, MsgNamespace},
+	{generator.FieldMode, MsgMode},
+	{generator.FieldReplicas, MsgReplicas},
+	{generator.FieldPort, MsgPort},
+	{generator.FieldStorage, MsgStorage},
+}
+
+// advancedQuestions are asked, in this order, after MsgAdvanced is
+// answered yes, each pre-filled with what would be generated.
+var advancedQuestions = []question{
+	{generator.FieldImage, MsgImage},
+	{generator.FieldServiceName, MsgServiceName},
+	{generator.FieldClusterDomain, MsgClusterDomain},
+	{generator.FieldClientService, MsgClientService},
+	{generator.FieldLabels, MsgLabels},
+}
+
+// choices are the options of the fields asked with Select rather than
+// Input.
+var choices = map[string][]prompter.Option{generator.FieldMode: ModeOptions}
+
 // Run asks the questions, shows the summary and asks for confirmation. It
 // returns prompter.ErrCancelled if the user cancels or declines.
 func (w *Wizard) Run() (*Result, error) {
 	st := &state{spec: w.Given, settled: map[string]bool{}}
-	for _, f := range givenFields(w.Given) {
-		st.settled[f] = true
+	for _, key := range generator.SetFields(w.Given) {
+		st.settled[key] = true
 	}
 	asked := false
 	if !st.settled[generator.FieldPreset] {
@@ -96,16 +131,12 @@ func (w *Wizard) Run() (*Result, error) {
 	if err != nil {
 		return nil, err // Given was validated by the caller
 	}
-	basic := []func(*state, *presets.Preset) error{
-		w.askName, w.askNamespace, w.askMode, w.askReplicas, w.askPort, w.askStorage,
-	}
-	fields := []string{generator.FieldName, generator.FieldNamespace, generator.FieldMode,
-		generator.FieldReplicas, generator.FieldPort, generator.FieldStorage}
-	for i, ask := range basic {
-		if st.settled[fields[i]] {
+	for _, q := range mainQuestions {
+		if st.settled[q.field] {
 			continue
 		}
-		if err := ask(st, p); err != nil {
+		f := generator.LookupField(q.field)
+		if err := w.ask(st, f, q.message, f.Default(p)); err != nil {
 			return nil, err
 		}
 		asked = true
@@ -113,7 +144,7 @@ func (w *Wizard) Run() (*Result, error) {
 	// Someone who gave every main value as a flag knows the advanced flags
 	// too; only a conversation offers them.
 	if asked {
-		if err := w.askAdvanced(st, p); err != nil {
+		if err := w.askAdvanced(st); err != nil {
 			return nil, err
 		}
 	}
@@ -142,30 +173,6 @@ func (w *Wizard) Run() (*Result, error) {
 	return &Result{Spec: st.spec, Output: output, Manifest: man}, nil
 }
 
-// givenFields lists the fields a Spec sets.
-func givenFields(s generator.Spec) []string {
-	var f []string
-	add := func(set bool, field string) {
-		if set {
-			f = append(f, field)
-		}
-	}
-	add(s.Preset != "", generator.FieldPreset)
-	add(s.Name != "", generator.FieldName)
-	add(s.Namespace != "", generator.FieldNamespace)
-	add(s.Replicas != nil, generator.FieldReplicas)
-	add(s.Port != nil, generator.FieldPort)
-	add(s.Mode != "", generator.FieldMode)
-	add(s.ServiceName != "", generator.FieldServiceName)
-	add(s.Image != "", generator.FieldImage)
-	add(s.Storage != "", generator.FieldStorage)
-	add(s.StorageClass != "", generator.FieldStorageClass)
-	add(s.ClusterDomain != "", generator.FieldClusterDomain)
-	add(s.Labels != nil, generator.FieldLabels)
-	add(s.ClientService != nil, generator.FieldClientService)
-	return f
-}
-
 // check validates the Spec with one field changed by set: an error about
 // that field, or about a field already settled, rejects the answer. Errors
 // about fields still to be asked are for their own questions.
@@ -188,13 +195,44 @@ func (st *state) check(field string, set func(*generator.Spec)) error {
 	return nil
 }
 
-// input asks an Input question for field, validated by check, and applies
-// the answer.
-func (w *Wizard) input(st *state, field, message, def string, set func(*generator.Spec, string) error) error {
+// ask asks the question about field f, pre-filled with def (flag text),
+// applies the answer and settles the field: a Select among its choices, a
+// Confirm for a boolean, or an Input validated by check.
+func (w *Wizard) ask(st *state, f *generator.Field, message, def string) error {
+	switch {
+	case choices[f.Key] != nil:
+		v, err := w.Prompter.Select(message, choices[f.Key], def)
+		if err != nil {
+			return err
+		}
+		if err := f.Set(&st.spec, v); err != nil {
+			return err
+		}
+	case f.Kind == generator.KindBool:
+		v, err := w.Prompter.Confirm(message, def == "true")
+		if err != nil {
+			return err
+		}
+		if err := f.Set(&st.spec, strconv.FormatBool(v)); err != nil {
+			return err
+		}
+	default:
+		if err := w.input(st, f, message, def); err != nil {
+			return err
+		}
+	}
+	st.settled[f.Key] = true
+	return nil
+}
+
+// input asks an Input question for field f, validated by check, and
+// applies the answer.
+func (w *Wizard) input(st *state, f *generator.Field, message, def string) error {
+	set := answerSetter(f)
 	apply := func(s *generator.Spec, text string) error { return set(s, strings.TrimSpace(text)) }
 	answer, err := w.Prompter.Input(message, def, func(text string) error {
 		var parseErr error
-		checkErr := st.check(field, func(s *generator.Spec) { parseErr = apply(s, text) })
+		checkErr := st.check(f.Key, func(s *generator.Spec) { parseErr = apply(s, text) })
 		if parseErr != nil {
 			return parseErr
 		}
@@ -203,11 +241,29 @@ func (w *Wizard) input(st *state, field, message, def string, set func(*generato
 	if err != nil {
 		return err
 	}
-	if err := apply(&st.spec, answer); err != nil {
+	return apply(&st.spec, answer)
+}
+
+// answerSetter applies a typed answer to the field: labels are a
+// comma-separated list that replaces them, anything else is what its flag
+// would take. A parse error is the reason alone; the prompt shows the
+// question and the answer.
+func answerSetter(f *generator.Field) func(*generator.Spec, string) error {
+	if f.Kind == generator.KindLabels {
+		return func(s *generator.Spec, text string) error {
+			labels, err := ParseLabels(text)
+			s.Labels = labels
+			return err
+		}
+	}
+	return func(s *generator.Spec, text string) error {
+		err := f.Set(s, text)
+		var fe *generator.FieldError
+		if errors.As(err, &fe) {
+			return errors.New(fe.Reason)
+		}
 		return err
 	}
-	st.settled[field] = true
-	return nil
 }
 
 func (w *Wizard) askPreset(st *state) error {
@@ -215,11 +271,18 @@ func (w *Wizard) askPreset(st *state) error {
 	if err != nil {
 		return err
 	}
+	if len(all) == 0 {
+		return &generator.InternalError{Problems: []string{"no preset is embedded"}}
+	}
 	opts := make([]prompter.Option, len(all))
+	def := all[0].Name // All is sorted by name
 	for i, p := range all {
 		opts[i] = prompter.Option{Value: p.Name, Description: p.Description}
+		if p.Name == w.DefaultPreset {
+			def = p.Name
+		}
 	}
-	v, err := w.Prompter.Select(MsgPreset, opts, all[0].Name)
+	v, err := w.Prompter.Select(MsgPreset, opts, def)
 	if err != nil {
 		return err
 	}
@@ -228,66 +291,16 @@ func (w *Wizard) askPreset(st *state) error {
 	return nil
 }
 
-func (w *Wizard) askName(st *state, p *presets.Preset) error {
-	return w.input(st, generator.FieldName, MsgName, p.Name, func(s *generator.Spec, v string) error {
-		s.Name = v
-		return nil
-	})
-}
-
-func (w *Wizard) askNamespace(st *state, _ *presets.Preset) error {
-	return w.input(st, generator.FieldNamespace, MsgNamespace, generator.DefaultNamespace, func(s *generator.Spec, v string) error {
-		s.Namespace = v
-		return nil
-	})
-}
-
 // ModeOptions are the choices of MsgMode.
 var ModeOptions = []prompter.Option{
 	{Value: string(generator.ModeStatefulSet), Description: "recommended: a StatefulSet names its pods <name>-0… and recreates them with the same name and volume"},
 	{Value: string(generator.ModePods), Description: "plain Pods with hostname + subdomain: same DNS names, but nothing recreates a deleted pod"},
 }
 
-func (w *Wizard) askMode(st *state, _ *presets.Preset) error {
-	v, err := w.Prompter.Select(MsgMode, ModeOptions, string(generator.ModeStatefulSet))
-	if err != nil {
-		return err
-	}
-	st.spec.Mode = generator.Mode(v)
-	st.settled[generator.FieldMode] = true
-	return nil
-}
-
-func (w *Wizard) askReplicas(st *state, _ *presets.Preset) error {
-	return w.input(st, generator.FieldReplicas, MsgReplicas, strconv.Itoa(generator.DefaultReplicas), intSetter(generator.FieldReplicas, func(s *generator.Spec, n *int) { s.Replicas = n }))
-}
-
-func (w *Wizard) askPort(st *state, p *presets.Preset) error {
-	return w.input(st, generator.FieldPort, MsgPort, strconv.Itoa(int(p.Port)), intSetter(generator.FieldPort, func(s *generator.Spec, n *int) { s.Port = n }))
-}
-
-func intSetter(field string, set func(*generator.Spec, *int)) func(*generator.Spec, string) error {
-	return func(s *generator.Spec, v string) error {
-		n, err := generator.ParseInt(field, v)
-		if err != nil {
-			return errors.New(err.(*generator.FieldError).Reason)
-		}
-		set(s, &n)
-		return nil
-	}
-}
-
-func (w *Wizard) askStorage(st *state, p *presets.Preset) error {
-	return w.input(st, generator.FieldStorage, MsgStorage, p.Storage, func(s *generator.Spec, v string) error {
-		s.Storage = v
-		return nil
-	})
-}
-
 // askAdvanced offers the advanced settings, each pre-filled with what would
 // be generated. Only values that differ from that are kept in the Spec, so
 // the printed command stays short.
-func (w *Wizard) askAdvanced(st *state, p *presets.Preset) error {
+func (w *Wizard) askAdvanced(st *state) error {
 	ok, err := w.Prompter.Confirm(MsgAdvanced, false)
 	if err != nil || !ok {
 		return err
@@ -296,48 +309,17 @@ func (w *Wizard) askAdvanced(st *state, p *presets.Preset) error {
 	if err != nil {
 		return err
 	}
-	strField := func(field, message, def string, dst func(*generator.Spec) *string) error {
-		if st.settled[field] {
-			return nil
+	for _, q := range advancedQuestions {
+		if st.settled[q.field] {
+			continue
 		}
-		if err := w.input(st, field, message, def, func(s *generator.Spec, v string) error {
-			*dst(s) = v
-			return nil
-		}); err != nil {
+		f := generator.LookupField(q.field)
+		def := f.Resolved(m)
+		if err := w.ask(st, f, q.message, def); err != nil {
 			return err
 		}
-		if *dst(&st.spec) == def {
-			*dst(&st.spec) = ""
-		}
-		return nil
-	}
-	if err := strField(generator.FieldImage, MsgImage, m.Image, func(s *generator.Spec) *string { return &s.Image }); err != nil {
-		return err
-	}
-	if err := strField(generator.FieldServiceName, MsgServiceName, m.ServiceName, func(s *generator.Spec) *string { return &s.ServiceName }); err != nil {
-		return err
-	}
-	if err := strField(generator.FieldClusterDomain, MsgClusterDomain, m.ClusterDomain, func(s *generator.Spec) *string { return &s.ClusterDomain }); err != nil {
-		return err
-	}
-	if !st.settled[generator.FieldClientService] {
-		v, err := w.Prompter.Confirm(MsgClientService, p.ClientService)
-		if err != nil {
-			return err
-		}
-		if v != p.ClientService {
-			st.spec.ClientService = &v
-		}
-		st.settled[generator.FieldClientService] = true
-	}
-	if !st.settled[generator.FieldLabels] {
-		err := w.input(st, generator.FieldLabels, MsgLabels, "", func(s *generator.Spec, v string) error {
-			labels, err := ParseLabels(v)
-			s.Labels = labels
-			return err
-		})
-		if err != nil {
-			return err
+		if strings.Join(f.Args(&st.spec), ",") == def {
+			f.Clear(&st.spec)
 		}
 	}
 	return nil

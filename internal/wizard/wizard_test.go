@@ -11,6 +11,7 @@ import (
 	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/internal/prompter"
 	_ "github.com/headless-k8s/headless/internal/testutil" // accepts -update
+	"github.com/headless-k8s/headless/presets"
 )
 
 const def = prompter.Default
@@ -34,7 +35,19 @@ func with(base map[string][]string, changes map[string][]string) map[string][]st
 	return base
 }
 
+// preset returns the named preset; the tests name only presets that are
+// guaranteed (mongodb, postgresql, redis) and take their defaults from it.
+func preset(t *testing.T, name string) *presets.Preset {
+	t.Helper()
+	p, err := presets.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestWizard(t *testing.T) {
+	mongo, redis := preset(t, "mongodb"), preset(t, "redis")
 	tests := []struct {
 		name     string
 		given    generator.Spec
@@ -49,7 +62,7 @@ func TestWizard(t *testing.T) {
 			name:    "defaults accepted",
 			answers: mainDefaults(),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "mongodb", Namespace: "default", Mode: "statefulset",
-				Replicas: ptr(3), Port: ptr(27017), Storage: "8Gi"},
+				Replicas: ptr(3), Port: ptr(int(mongo.Port)), Storage: mongo.Storage},
 			wantOut: "./mongodb",
 			wantAsk: []string{MsgPreset, MsgName, MsgNamespace, MsgMode, MsgReplicas, MsgPort, MsgStorage,
 				MsgAdvanced, MsgDestination, MsgDirectory, MsgConfirm},
@@ -74,7 +87,7 @@ func TestWizard(t *testing.T) {
 			answers: with(mainDefaults(), map[string][]string{MsgAdvanced: {"yes"}, MsgImage: {def}, MsgServiceName: {def},
 				MsgClusterDomain: {def}, MsgClientService: {def}, MsgLabels: {def}}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "mongodb", Namespace: "default", Mode: "statefulset",
-				Replicas: ptr(3), Port: ptr(27017), Storage: "8Gi"},
+				Replicas: ptr(3), Port: ptr(int(mongo.Port)), Storage: mongo.Storage},
 			wantOut: "./mongodb",
 		},
 		{
@@ -114,7 +127,7 @@ func TestWizard(t *testing.T) {
 			answers: map[string][]string{MsgName: {def}, MsgMode: {def}, MsgPort: {def}, MsgStorage: {def},
 				MsgAdvanced: {def}, MsgDestination: {"stdout"}, MsgConfirm: {def}},
 			wantSpec: generator.Spec{Preset: "redis", Name: "redis", Namespace: "cache", Mode: "statefulset",
-				Replicas: ptr(2), Port: ptr(6379), Storage: "2Gi"},
+				Replicas: ptr(2), Port: ptr(int(redis.Port)), Storage: redis.Storage},
 			wantAsk: []string{MsgName, MsgMode, MsgPort, MsgStorage, MsgAdvanced, MsgDestination, MsgConfirm},
 		},
 		{
@@ -134,7 +147,7 @@ func TestWizard(t *testing.T) {
 			answers: map[string][]string{MsgNamespace: {def}, MsgReplicas: {"1000", "99"}, MsgPort: {def},
 				MsgStorage: {def}, MsgAdvanced: {def}, MsgDestination: {"stdout"}, MsgConfirm: {def}},
 			wantSpec: generator.Spec{Preset: "mongodb", Name: strings.Repeat("n", 60), Namespace: "default", Mode: "pods",
-				Replicas: ptr(99), Port: ptr(27017), Storage: "8Gi", ServiceName: "peers"},
+				Replicas: ptr(99), Port: ptr(int(mongo.Port)), Storage: mongo.Storage, ServiceName: "peers"},
 			rejected: []string{`Replicas: "1000": with this answer, name "` + strings.Repeat("n", 60) + `" is 60 characters; the limit is 59`},
 		},
 	}
@@ -142,7 +155,7 @@ func TestWizard(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := prompter.NewScripted(tt.answers)
 			var summary bytes.Buffer
-			w := &Wizard{Prompter: p, Given: tt.given, Output: tt.output, Summary: &summary}
+			w := &Wizard{Prompter: p, Given: tt.given, DefaultPreset: "mongodb", Output: tt.output, Summary: &summary}
 			res, err := w.Run()
 			if err != nil {
 				t.Fatalf("Run: %v (asked %q)", err, p.Asked)
@@ -240,5 +253,153 @@ func TestScriptedFailsOnUnexpectedPrompt(t *testing.T) {
 	p := prompter.NewScripted(map[string][]string{MsgPreset: {def}})
 	if _, err := (&Wizard{Prompter: p}).Run(); err == nil || !strings.Contains(err.Error(), "unexpected prompt") {
 		t.Errorf("Run error = %v, want an unexpected-prompt error", err)
+	}
+}
+
+// TestQuestionsCoverFields walks generator.Fields: every field but the
+// storage class (never asked; --storage-class sets it) has exactly one
+// question, and the questions come in the fields' CommandOrder, so that the
+// command init prints follows the conversation.
+func TestQuestionsCoverFields(t *testing.T) {
+	asked := append([]question{{generator.FieldPreset, MsgPreset}}, mainQuestions...)
+	asked = append(asked, advancedQuestions...)
+	count := map[string]int{}
+	last := -1
+	for _, q := range asked {
+		f := generator.LookupField(q.field)
+		if f == nil {
+			t.Fatalf("question %q is about %q, which is not a field", q.message, q.field)
+		}
+		count[q.field]++
+		if f.CommandOrder <= last {
+			t.Errorf("%q is asked after a field that comes later in the printed command", q.message)
+		}
+		last = f.CommandOrder
+	}
+	for _, f := range generator.Fields {
+		want := 1
+		if f.Key == generator.FieldStorageClass {
+			want = 0
+		}
+		if count[f.Key] != want {
+			t.Errorf("%s: %d questions, want %d", f.Key, count[f.Key], want)
+		}
+	}
+}
+
+// everyQuestion answers every question, the advanced ones included, with
+// its default.
+func everyQuestion() map[string][]string {
+	a := mainDefaults()
+	a[MsgAdvanced] = []string{"yes"}
+	for _, q := range advancedQuestions {
+		a[q.message] = []string{def}
+	}
+	return a
+}
+
+// TestQuestionDefaults checks, for every preset, that the main questions
+// are pre-filled with the fields' defaults for it and that accepting the
+// advanced defaults keeps them out of the Spec.
+func TestQuestionDefaults(t *testing.T) {
+	for _, name := range presets.Names() {
+		p, err := presets.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := everyQuestion()
+		delete(a, MsgPreset)
+		a[MsgDestination] = []string{DestStdout}
+		delete(a, MsgDirectory)
+		res, err := (&Wizard{Prompter: prompter.NewScripted(a), Given: generator.Spec{Preset: name}}).Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range mainQuestions {
+			f := generator.LookupField(q.field)
+			if got := strings.Join(f.Args(&res.Spec), ","); got != f.Default(p) {
+				t.Errorf("%s: %q answered with its default gives %q, want %q", name, q.message, got, f.Default(p))
+			}
+		}
+		for _, q := range advancedQuestions {
+			if f := generator.LookupField(q.field); f.IsSet(&res.Spec) {
+				t.Errorf("%s: %q answered with its default sets %s", name, q.message, f.Key)
+			}
+		}
+	}
+}
+
+// TestGivenFieldsAreNotAsked gives one field at a time and checks that its
+// question is skipped and its value kept.
+func TestGivenFieldsAreNotAsked(t *testing.T) {
+	replicas, port, client := 2, 7000, false
+	sample := generator.Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port,
+		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
+		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"team": "a"}, ClientService: &client}
+	messages := map[string]string{generator.FieldPreset: MsgPreset}
+	for _, q := range append(slices.Clone(mainQuestions), advancedQuestions...) {
+		messages[q.field] = q.message
+	}
+	for _, f := range generator.Fields {
+		t.Run(f.Key, func(t *testing.T) {
+			var given generator.Spec
+			for _, a := range f.Args(&sample) {
+				if err := f.Set(&given, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			answers := everyQuestion()
+			delete(answers, messages[f.Key])
+			p := prompter.NewScripted(answers)
+			res, err := (&Wizard{Prompter: p, Given: given}).Run()
+			if err != nil {
+				t.Fatalf("Run: %v (asked %q)", err, p.Asked)
+			}
+			if slices.Contains(p.Asked, messages[f.Key]) {
+				t.Errorf("asked %q although %s was given", messages[f.Key], f.Key)
+			}
+			if got, want := f.Args(&res.Spec), f.Args(&sample); !slices.Equal(got, want) {
+				t.Errorf("%s = %q, want the given %q", f.Key, got, want)
+			}
+		})
+	}
+}
+
+// selectRecorder records the options and the default of the database
+// question.
+type selectRecorder struct {
+	*prompter.Scripted
+	options []string
+	def     string
+}
+
+func (r *selectRecorder) Select(message string, options []prompter.Option, defaultValue string) (string, error) {
+	if message == MsgPreset {
+		for _, o := range options {
+			r.options = append(r.options, o.Value)
+		}
+		r.def = defaultValue
+	}
+	return r.Scripted.Select(message, options, defaultValue)
+}
+
+// TestDefaultPreset checks that the database question offers every preset
+// in name order and pre-selects DefaultPreset, or the first preset when
+// DefaultPreset names none.
+func TestDefaultPreset(t *testing.T) {
+	names := presets.Names()
+	cases := map[string]string{"": names[0], "no-such-database": names[0]}
+	for _, n := range names {
+		cases[n] = n
+	}
+	for defaultPreset, want := range cases {
+		r := &selectRecorder{Scripted: prompter.NewScripted(map[string][]string{MsgPreset: {def}, MsgName: {prompter.Cancel}})}
+		_, err := (&Wizard{Prompter: r, DefaultPreset: defaultPreset}).Run()
+		if !errors.Is(err, prompter.ErrCancelled) {
+			t.Fatalf("DefaultPreset %q: Run error %v, want the cancel at the name", defaultPreset, err)
+		}
+		if r.def != want || !slices.Equal(r.options, names) {
+			t.Errorf("DefaultPreset %q: offered %q with %q pre-selected; want %q with %q", defaultPreset, r.options, r.def, names, want)
+		}
 	}
 }

@@ -1,8 +1,8 @@
 package presets
 
 // DefinitionError is a malformed embedded preset file: it does not decode,
-// its name does not match the file, or a required part is missing. Get and
-// All return it when an embedded preset file is malformed. The presets are
+// its name does not match the file, or it breaks a rule of the schema. Get,
+// All and Load return it. The presets are
 // compiled into headless, so it is a defect in headless, never the user's to
 // fix: the command line reports it as an internal error (exit code 3).
 type DefinitionError struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	corev1 "k8s.io/api/core/v1"
 	"strings"
 	"text/tabwriter"
 
@@ -166,7 +167,19 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	if errors.As(err, &broken) {
 		return nil, err // the label names a preset whose embedded file is broken: a defect
 	}
-	if err != nil || len(svc.Spec.Ports) == 0 {
+	if err != nil {
+		return nil, nil
+	}
+	// The client port: the Service port named like the preset's, or the
+	// only port of a Service that has one.
+	var client *corev1.ServicePort
+	for i, sp := range svc.Spec.Ports {
+		if sp.Name == p.PortName || len(svc.Spec.Ports) == 1 {
+			client = &svc.Spec.Ports[i]
+			break
+		}
+	}
+	if client == nil {
 		return nil, nil
 	}
 	var hosts []string
@@ -174,7 +187,7 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 		if rec.Type != "A" || len(rec.Pods) != 1 || rec.Name == dns.ServiceFQDN(svc.Name, dns.Namespace(svc.Namespace), r.Domain) {
 			continue
 		}
-		port, ok := dns.TargetPort(svc.Spec.Ports[0], rec.Pods[0].Spec)
+		port, ok := dns.TargetPort(*client, rec.Pods[0].Spec)
 		if !ok {
 			continue
 		}

@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,18 +14,20 @@ import (
 	"github.com/creack/pty"
 )
 
-// terminal drives the built headless in a pseudo-terminal: it types keys and
-// waits for text on the screen. It answers the cursor-position queries
-// survey sends, as a terminal would.
+// terminal drives the built headless in a pseudo-terminal, as a person at
+// a terminal would: it waits until a prompt is on the screen and reads keys,
+// then types. It answers the cursor-position queries survey sends, as a
+// terminal does.
 type terminal struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	ptmx *os.File
 
-	mu     sync.Mutex
-	screen bytes.Buffer // everything printed so far
-	seen   int          // how much of screen expect has consumed
-	done   chan struct{}
+	mu      sync.Mutex
+	screen  bytes.Buffer // everything printed so far
+	seen    int          // how much of screen expect has consumed
+	scanned int          // how much of screen has been searched for queries
+	done    chan struct{}
 }
 
 const (
@@ -34,7 +36,14 @@ const (
 	keyEsc   = "\x1b"
 	keyCtrlC = "\x03"
 	keyCtrlU = "\x15" // delete the line typed so far
+
+	cursorQuery  = "\x1b[6n"   // where is the cursor? (device status report)
+	cursorReport = "\x1b[1;1R" // the answer: row 1, column 1
 )
+
+// patience bounds every wait. It only decides when a stuck test gives up
+// and shows the screen, so it is generous: nothing waits for it to pass.
+const patience = time.Minute
 
 func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Helper()
@@ -49,10 +58,13 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		ptmx.Close()
+		<-term.done
 	})
 	return term
 }
 
+// read records the screen and answers each cursor-position query once it
+// has been printed whole, also one split over two reads.
 func (term *terminal) read() {
 	defer close(term.done)
 	buf := make([]byte, 4096)
@@ -61,10 +73,20 @@ func (term *terminal) read() {
 		if n > 0 {
 			term.mu.Lock()
 			term.screen.Write(buf[:n])
-			queries := bytes.Count(buf[:n], []byte("\x1b[6n"))
+			queries := 0
+			for {
+				i := bytes.Index(term.screen.Bytes()[term.scanned:], []byte(cursorQuery))
+				if i < 0 {
+					break
+				}
+				queries++
+				term.scanned += i + len(cursorQuery)
+			}
+			// A query's first bytes may end the screen: search them again.
+			term.scanned = max(term.scanned, term.screen.Len()-len(cursorQuery)+1)
 			term.mu.Unlock()
 			for range queries {
-				term.ptmx.WriteString("\x1b[1;1R")
+				term.ptmx.WriteString(cursorReport)
 			}
 		}
 		if err != nil {
@@ -73,22 +95,32 @@ func (term *terminal) read() {
 	}
 }
 
+// waitFor returns once done reports true and fails the test if that takes
+// longer than patience.
+func (term *terminal) waitFor(what string, done func() bool) {
+	term.t.Helper()
+	deadline := time.Now().Add(patience)
+	for !done() {
+		if time.Now().After(deadline) {
+			term.t.Fatalf("timed out waiting for %s; the screen ends with:\n%s", what, term.tail())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // expect waits until text appears after what earlier calls consumed.
 func (term *terminal) expect(text string) {
 	term.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	term.waitFor(fmt.Sprintf("%q", text), func() bool {
 		term.mu.Lock()
-		rest := term.screen.String()[term.seen:]
-		if i := strings.Index(rest, text); i >= 0 {
-			term.seen += i + len(text)
-			term.mu.Unlock()
-			return
+		defer term.mu.Unlock()
+		i := bytes.Index(term.screen.Bytes()[term.seen:], []byte(text))
+		if i < 0 {
+			return false
 		}
-		term.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
-	}
-	term.t.Fatalf("timed out waiting for %q; the screen ends with:\n%s", text, term.tail())
+		term.seen += i + len(text)
+		return true
+	})
 }
 
 func (term *terminal) tail() string {
@@ -98,14 +130,33 @@ func (term *terminal) tail() string {
 	return s[max(0, len(s)-2000):]
 }
 
-// send types keys, one key press per write, as a person would.
+// send types keys at the prompt that expect last saw, one key press per
+// write, as a person would, once that prompt reads keys.
+//
+// survey draws a prompt first and then switches the terminal from line
+// editing to reading key presses one by one; when the answer is in it
+// switches back. A key typed in between is not yet the prompt's: the line
+// discipline echoes it, turns Ctrl-C into SIGINT and takes Ctrl-U as
+// "erase the line". The prompt on the screen was drawn after the previous
+// prompt had switched back, so once keys are read one by one again they go
+// to this prompt.
+//
+// survey also asks for the cursor position when it starts reading a line;
+// read answers, and keys typed before or after the answer reach the prompt
+// (internal/prompter's keyReader makes sure of that).
 func (term *terminal) send(keys ...string) {
 	term.t.Helper()
+	term.waitFor("the prompt to read keys", func() bool {
+		ok, err := readsKeys(term.ptmx)
+		if err != nil {
+			term.t.Fatalf("reading the terminal's mode: %v", err)
+		}
+		return ok
+	})
 	for _, k := range keys {
 		if _, err := term.ptmx.WriteString(k); err != nil {
 			term.t.Fatalf("typing %q: %v", k, err)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -131,7 +182,7 @@ func (term *terminal) wait() int {
 			term.t.Fatal(err)
 		}
 		return 0
-	case <-time.After(15 * time.Second):
+	case <-time.After(patience):
 		term.t.Fatalf("headless did not exit; the screen ends with:\n%s", term.tail())
 		return -1
 	}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// readsKeys reports whether the program on the pseudo-terminal whose
+// master is ptmx reads key presses one by one without echo, the mode survey
+// sets while a prompt waits for keys. On Linux the master's termios
+// requests act on the program's side of the pseudo-terminal.
+func readsKeys(ptmx *os.File) (bool, error) {
+	conn, err := ptmx.SyscallConn()
+	if err != nil {
+		return false, err
+	}
+	var modes *unix.Termios
+	var ioctlErr error
+	if err := conn.Control(func(fd uintptr) {
+		modes, ioctlErr = unix.IoctlGetTermios(int(fd), unix.TCGETS)
+	}); err != nil {
+		return false, err
+	}
+	if ioctlErr != nil {
+		return false, ioctlErr
+	}
+	return modes.Lflag&(unix.ICANON|unix.ECHO) == 0, nil
+}

@@ -74,7 +74,7 @@ func TestWizard(t *testing.T) {
 				MsgReplicas: {"2"}, MsgPort: {"6543"}, MsgStorage: {"20Gi"}, MsgAdvanced: {"yes"},
 				MsgImage: {"postgres:17.1"}, MsgServiceName: {"orders-peers"}, MsgClusterDomain: {"corp.example"},
 				MsgClientService: {"yes"}, MsgLabels: {"team=payments, tier=db"}, MsgNetworkPolicy: {"yes"},
-				MsgAllowFrom: {"pods:app=shop  namespaces:team=ops/pods:role=admin"},
+				MsgAllowFrom:   {"pods:app=shop  namespaces:team=ops/pods:role=admin"},
 				MsgDestination: {"stdout"}, MsgConfirm: {"yes"},
 			},
 			wantSpec: generator.Spec{Preset: "postgresql", Name: "orders", Namespace: "shop", Mode: "pods",

@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 
 	"github.com/headless-k8s/headless/dns"
@@ -43,6 +44,7 @@ func check(man *Manifest) error {
 		configMaps = map[string]*corev1.ConfigMap{}
 		claims     = map[string]bool{}
 		budgets    []*policyv1.PodDisruptionBudget
+		policies   []*networkingv1.NetworkPolicy
 		seen       = map[string]bool{}
 	)
 	for _, d := range man.Documents {
@@ -72,6 +74,8 @@ func check(man *Manifest) error {
 			claims[o.Name], ns = true, o.Namespace
 		case *policyv1.PodDisruptionBudget:
 			budgets, ns = append(budgets, o), o.Namespace
+		case *networkingv1.NetworkPolicy:
+			policies, ns = append(policies, o), o.Namespace
 		default:
 			fail("unexpected object %T", d.Object)
 		}
@@ -119,6 +123,13 @@ func check(man *Manifest) error {
 			}
 		}
 		checkVolumes(m, p, configMaps, claims, fail)
+	}
+
+	if want := btoi(m.NetworkPolicy); len(policies) != want {
+		fail("%d NetworkPolicies generated, want %d", len(policies), want)
+	}
+	for _, np := range policies {
+		checkNetworkPolicy(m, np, pods, fail)
 	}
 
 	published := map[string]bool{}

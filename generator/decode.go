@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/yaml"
 )
@@ -14,12 +15,13 @@ import (
 // newObject returns an empty typed object for each apiVersion/kind the
 // templates produce. Anything else is a template defect.
 var newObject = map[string]func() any{
-	"v1/ConfigMap":                  func() any { return new(corev1.ConfigMap) },
-	"v1/Service":                    func() any { return new(corev1.Service) },
-	"v1/Pod":                        func() any { return new(corev1.Pod) },
-	"v1/PersistentVolumeClaim":      func() any { return new(corev1.PersistentVolumeClaim) },
-	"apps/v1/StatefulSet":           func() any { return new(appsv1.StatefulSet) },
-	"policy/v1/PodDisruptionBudget": func() any { return new(policyv1.PodDisruptionBudget) },
+	"v1/ConfigMap":                       func() any { return new(corev1.ConfigMap) },
+	"v1/Service":                         func() any { return new(corev1.Service) },
+	"v1/Pod":                             func() any { return new(corev1.Pod) },
+	"v1/PersistentVolumeClaim":           func() any { return new(corev1.PersistentVolumeClaim) },
+	"apps/v1/StatefulSet":                func() any { return new(appsv1.StatefulSet) },
+	"policy/v1/PodDisruptionBudget":      func() any { return new(policyv1.PodDisruptionBudget) },
+	"networking.k8s.io/v1/NetworkPolicy": func() any { return new(networkingv1.NetworkPolicy) },
 }
 
 type header struct {

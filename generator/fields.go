@@ -23,6 +23,9 @@ const (
 	// KindLabels is a map of labels; nil means not set. Each flag argument
 	// adds one key=value.
 	KindLabels
+	// KindList is a list of strings; nil means not set. Each flag argument
+	// adds one element.
+	KindList
 )
 
 // Field describes one field of a Spec for everything that reads or writes a
@@ -58,6 +61,7 @@ type Field struct {
 	str        func(*Spec) *string          // KindString
 	num        func(*Spec) **int            // KindInt
 	boolean    func(*Spec) **bool           // KindBool
+	list       func(*Spec) *[]string        // KindList
 	resolved   func(*Model) string
 }
 
@@ -155,6 +159,33 @@ var Fields = []*Field{
 		boolean:    func(s *Spec) **bool { return &s.ClientService },
 		resolved:   func(m *Model) string { return strconv.FormatBool(m.ClientService) },
 	},
+	{
+		Key: FieldNetworkPolicy, Flag: "network-policy", Kind: KindBool, CommandOrder: 13,
+		Usage:    "generate a NetworkPolicy that lets in only the members and the clients of --allow-from",
+		Fixed:    "true",
+		boolean:  func(s *Spec) **bool { return &s.NetworkPolicy },
+		resolved: func(m *Model) string { return strconv.FormatBool(m.NetworkPolicy) },
+	},
+	{
+		Key: FieldAllowFrom, Flag: "allow-from", Kind: KindList, CommandOrder: 14,
+		Usage: "clients the NetworkPolicy admits to the client port: `pods:k=v`, `namespaces:k=v` or " +
+			"`namespaces:k=v/pods:k=v` (repeatable; default: every pod of the namespace)",
+		list: func(s *Spec) *[]string { return &s.AllowFrom },
+		resolved: func(m *Model) string {
+			peers := make([]string, len(m.AllowFrom))
+			for i, p := range m.AllowFrom {
+				peers[i] = p.String()
+			}
+			return strings.Join(peers, " ")
+		},
+	},
+	{
+		Key: FieldPVCRetention, Flag: "pvc-retention", Kind: KindString, CommandOrder: 15,
+		Usage:    "what happens to a StatefulSet's claims when it is deleted or scaled down: retain or delete",
+		Fixed:    "retain",
+		str:      func(s *Spec) *string { return &s.PVCRetention },
+		resolved: func(m *Model) string { return strings.ToLower(m.PVCRetention) },
+	},
 }
 
 // LookupField returns the field with the spec-file key, or nil.
@@ -193,6 +224,8 @@ func (f *Field) IsSet(s *Spec) bool {
 		return *f.num(s) != nil
 	case KindBool:
 		return *f.boolean(s) != nil
+	case KindList:
+		return *f.list(s) != nil
 	default:
 		return s.Labels != nil
 	}
@@ -212,6 +245,8 @@ func (f *Field) Args(s *Spec) []string {
 		return []string{strconv.Itoa(**f.num(s))}
 	case KindBool:
 		return []string{strconv.FormatBool(**f.boolean(s))}
+	case KindList:
+		return slices.Clone(*f.list(s))
 	default:
 		return labelArgs(s.Labels)
 	}
@@ -237,6 +272,8 @@ func (f *Field) Set(s *Spec, arg string) error {
 			return fieldErr(f.Key, arg, "must be true or false")
 		}
 		*f.boolean(s) = &b
+	case KindList:
+		*f.list(s) = append(*f.list(s), arg)
 	default:
 		k, v, err := ParseLabel(arg)
 		if err != nil {
@@ -259,6 +296,8 @@ func (f *Field) Clear(s *Spec) {
 		*f.num(s) = nil
 	case KindBool:
 		*f.boolean(s) = nil
+	case KindList:
+		*f.list(s) = nil
 	default:
 		s.Labels = nil
 	}
@@ -274,6 +313,16 @@ func (f *Field) Default(p *presets.Preset) string {
 		return f.Fixed
 	}
 	return f.fromPreset(p)
+}
+
+// Join joins the field's flag arguments into one line of text, as Resolved
+// writes it and the wizard takes it: a list's elements separated by spaces
+// (a selector contains commas), labels by commas.
+func (f *Field) Join(args []string) string {
+	if f.Kind == KindList {
+		return strings.Join(args, " ")
+	}
+	return strings.Join(args, ",")
 }
 
 // Resolved returns the field's value in a resolved Model, as flag text:

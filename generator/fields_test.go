@@ -23,6 +23,7 @@ func TestFieldsDescribeSpec(t *testing.T) {
 		reflect.TypeFor[*int]():              KindInt,
 		reflect.TypeFor[*bool]():             KindBool,
 		reflect.TypeFor[map[string]string](): KindLabels,
+		reflect.TypeFor[[]string]():          KindList,
 	}
 	for i, f := range Fields {
 		sf := st.Field(i)
@@ -110,10 +111,11 @@ func TestFieldDefaults(t *testing.T) {
 
 // full sets every field to a value other than its default.
 func full() Spec {
-	replicas, port, client := 2, 7000, false
-	return Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port, Mode: ModePods,
+	replicas, port, client, policy := 2, 7000, false, true
+	return Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port, Mode: ModeStatefulSet,
 		ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi", StorageClass: "fast",
-		ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"}, ClientService: &client}
+		ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"}, ClientService: &client,
+		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"}, PVCRetention: "delete"}
 }
 
 // TestFieldAccessors walks Fields over a Spec that sets everything: each
@@ -142,7 +144,7 @@ func TestFieldAccessors(t *testing.T) {
 				t.Errorf("%s: Set(%q): %v", f.Key, a, err)
 			}
 		}
-		if got := strings.Join(args, ","); got != f.Resolved(m) {
+		if got := f.Join(args); got != f.Resolved(m) {
 			t.Errorf("%s: given %q, Resolve generates %q", f.Key, got, f.Resolved(m))
 		}
 		var one Spec

@@ -275,9 +275,9 @@ func TestThousandPods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// ConfigMap, Service, 1000 claims, 1000 pods, budget.
-	if n := len(man.Documents); n != 2003 {
-		t.Errorf("%d documents, want 2003", n)
+	// ConfigMap, Service, NetworkPolicy, 1000 claims, 1000 pods, budget.
+	if n := len(man.Documents); n != 2004 {
+		t.Errorf("%d documents, want 2004", n)
 	}
 }
 

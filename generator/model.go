@@ -30,6 +30,15 @@ type Model struct {
 	StorageClass  string // empty for the cluster's default class
 	ClusterDomain string
 	ClientService bool
+	// NetworkPolicy says whether a NetworkPolicy lets in only members and
+	// AllowFrom.
+	NetworkPolicy bool
+	// AllowFrom are the clients the NetworkPolicy lets reach the client
+	// ports; empty means every pod of the namespace.
+	AllowFrom []Peer
+	// PVCRetention is what happens to the StatefulSet's claims when it is
+	// deleted or scaled down: Retain or Delete.
+	PVCRetention string
 	// ExtraLabels are the user's labels, added to every object and pod.
 	ExtraLabels map[string]string
 	// Pods are the pods the workload will run, in ordinal order.
@@ -168,6 +177,8 @@ func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 		StorageClass:  s.StorageClass,
 		ClusterDomain: or(s.ClusterDomain, DefaultClusterDomain),
 		ClientService: p.ClientService,
+		NetworkPolicy: true,
+		PVCRetention:  or(s.PVCRetention, DefaultPVCRetention),
 		ExtraLabels:   maps.Clone(s.Labels),
 	}
 	m.ServiceName = or(s.ServiceName, m.Name+ServiceNameSuffix)
@@ -176,6 +187,9 @@ func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 	}
 	if s.ClientService != nil {
 		m.ClientService = *s.ClientService
+	}
+	if s.NetworkPolicy != nil {
+		m.NetworkPolicy = *s.NetworkPolicy
 	}
 	if s.Port != nil {
 		if err := validatePort(*s.Port); err != nil {
@@ -252,6 +266,17 @@ func (m *Model) validate(s Spec) error {
 	if err := validateLabels(m.ExtraLabels); err != nil {
 		return err
 	}
+	if err := validatePVCRetention(m); err != nil {
+		return err
+	}
+	peers, err := parsePeers(s.AllowFrom)
+	if err != nil {
+		return err
+	}
+	if len(peers) > 0 && !m.NetworkPolicy {
+		return fieldErr(FieldAllowFrom, s.AllowFrom[0], "needs the NetworkPolicy; it is off (networkPolicy false)")
+	}
+	m.AllowFrom = peers
 	if m.ClientService && m.ClientServiceName() == m.ServiceName {
 		return fieldErr(FieldServiceName, m.ServiceName,
 			"must differ from the client Service's name %q (disable it with clientService false, or choose another name)", m.ClientServiceName())

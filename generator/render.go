@@ -54,6 +54,7 @@ const (
 	tmplClaim          = "pvc.yaml.tmpl"
 	tmplPod            = "pod.yaml.tmpl"
 	tmplDisruptionBudg = "pdb.yaml.tmpl"
+	tmplNetworkPolicy  = "networkpolicy.yaml.tmpl"
 )
 
 // NewRenderer parses the templates in fsys (*.tmpl). Tests pass a modified
@@ -178,6 +179,10 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 	names = append(names, tmplHeadless)
 	if m.ClientService {
 		names = append(names, tmplClientService)
+	}
+	// The policy precedes the pods, so that none runs unprotected.
+	if m.NetworkPolicy {
+		names = append(names, tmplNetworkPolicy)
 	}
 	if m.Mode == ModeStatefulSet {
 		names = append(names, tmplStatefulSet)

@@ -68,6 +68,9 @@ type Spec struct {
 	ClusterDomain string            `json:"clusterDomain,omitempty"`
 	Labels        map[string]string `json:"labels,omitempty"`
 	ClientService *bool             `json:"clientService,omitempty"`
+	NetworkPolicy *bool             `json:"networkPolicy,omitempty"`
+	AllowFrom     []string          `json:"allowFrom,omitempty"`
+	PVCRetention  string            `json:"pvcRetention,omitempty"`
 }
 
 // Field names used in FieldError. They are the spec file's keys; the CLI
@@ -86,6 +89,9 @@ const (
 	FieldClusterDomain = "clusterDomain"
 	FieldLabels        = "labels"
 	FieldClientService = "clientService"
+	FieldNetworkPolicy = "networkPolicy"
+	FieldAllowFrom     = "allowFrom"
+	FieldPVCRetention  = "pvcRetention"
 )
 
 // FieldError is an invalid user-supplied value: which field, the value, and

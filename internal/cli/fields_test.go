@@ -22,11 +22,12 @@ import (
 
 // sample sets every field to a value other than its default.
 func sample() generator.Spec {
-	replicas, port, client := 2, 7000, false
+	replicas, port, client, policy := 2, 7000, false, true
 	return generator.Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port,
 		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
 		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"},
-		ClientService: &client}
+		ClientService: &client, NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"},
+		PVCRetention: "retain"}
 }
 
 // only returns a Spec with the preset and the one field of s.
@@ -45,7 +46,7 @@ func specCommands() map[string]*cobra.Command {
 
 func TestFieldFlags(t *testing.T) {
 	types := map[generator.Kind]string{generator.KindString: "string", generator.KindInt: "int",
-		generator.KindBool: "bool", generator.KindLabels: "stringArray"}
+		generator.KindBool: "bool", generator.KindLabels: "stringArray", generator.KindList: "stringArray"}
 	for name, cmd := range specCommands() {
 		for _, f := range generator.Fields {
 			fl := cmd.Flags().Lookup(f.Flag)
@@ -60,7 +61,7 @@ func TestFieldFlags(t *testing.T) {
 				def = "0"
 			case f.Kind == generator.KindBool:
 				def = "false"
-			case f.Kind == generator.KindLabels:
+			case f.Kind == generator.KindLabels || f.Kind == generator.KindList:
 				def = "[]"
 			}
 			if fl.Shorthand != f.Shorthand || fl.Usage != f.Usage || fl.DefValue != def || fl.Value.Type() != types[f.Kind] {
@@ -111,7 +112,8 @@ func TestFieldsThroughPrintedCommand(t *testing.T) {
 func TestPrintedCommandOrder(t *testing.T) {
 	want := "headless generate --preset redis --name cache --namespace team-a --mode pods --replicas 2 --port 7000" +
 		" --storage 20Gi --storage-class fast --image registry.example:5000/redis:7.4.1 --service-name cache-peers" +
-		" --cluster-domain corp.example --client-service=false --label team=a --label tier=cache --output 'a dir' --force"
+		" --cluster-domain corp.example --client-service=false --label team=a --label tier=cache --network-policy=true" +
+		" --allow-from pods:app=api --allow-from namespaces:team=b/pods:app=web --pvc-retention retain --output 'a dir' --force"
 	if got := GenerateCommand(sample(), "a dir", true); got != want {
 		t.Errorf("GenerateCommand =\n%s\nwant\n%s", got, want)
 	}
@@ -143,7 +145,7 @@ func TestFieldsThroughSpecFile(t *testing.T) {
 		}
 		// A flag given with the default overrides the file's value.
 		def := f.Default(mustPreset(t, s.Preset))
-		if def == "" || f.Kind == generator.KindLabels {
+		if def == "" || f.Kind == generator.KindLabels || f.Kind == generator.KindList {
 			continue
 		}
 		got, err := parseGenerate(t, string(body), "-f", "-", "--"+f.Flag+"="+def)
@@ -186,6 +188,8 @@ var invalid = map[string]string{
 	generator.FieldStorageClass:  "Fast_SSD",
 	generator.FieldClusterDomain: "cluster_local",
 	generator.FieldLabels:        "team=a b",
+	generator.FieldAllowFrom:     "app=api",
+	generator.FieldPVCRetention:  "keep",
 }
 
 // TestFieldErrors checks that a bad value is explained by its flag when a

@@ -29,9 +29,9 @@ func TestLintExitCodes(t *testing.T) {
 		wantStdout string // substring
 		wantStderr string // substring
 	}{
-		{"clean", []string{"lint", clean}, "", 0, "", "0 errors, 0 warnings in 4 objects from 1 files"},
+		{"clean", []string{"lint", clean}, "", 0, "", "0 errors, 0 warnings in 5 objects from 1 files"},
 		{"warnings only", []string{"lint", warn}, "", 0, "warn.yaml:4:1: warning: StatefulSet a has no spec.serviceName", "0 errors, 1 warning"},
-		{"errors", []string{"lint", bad, clean}, "", 1, "bad.yaml:4:8: error: clusterIP \"none\"", "1 error, 0 warnings in 5 objects from 2 files"},
+		{"errors", []string{"lint", bad, clean}, "", 1, "bad.yaml:4:8: error: clusterIP \"none\"", "1 error, 0 warnings in 6 objects from 2 files"},
 		{"disabled rule", []string{"lint", "--disable", "cluster-ip-none", bad}, "", 0, "", "0 errors"},
 		{"stdin", []string{"lint", "-"}, "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: NONE}\n", 1, "-:4:8: error", ""},
 		{"unreadable file, others still linted", []string{"lint", filepath.Join(dir, "nope.yaml"), bad}, "", 2, "bad.yaml:4:8: error", "nope.yaml: no such file or directory"},

@@ -68,7 +68,7 @@ func (sf *specFlags) register(fs *pflag.FlagSet) {
 			fs.VarP(v, f.Flag, f.Shorthand, f.Usage)
 		case generator.KindBool:
 			fs.BoolP(f.Flag, f.Shorthand, f.Fixed == "true", f.Usage)
-		case generator.KindLabels:
+		case generator.KindLabels, generator.KindList:
 			fs.StringArrayP(f.Flag, f.Shorthand, nil, f.Usage)
 		default:
 			panic(fmt.Sprintf("flag --%s: no flag type for kind %d", f.Flag, f.Kind))
@@ -127,7 +127,7 @@ func (sf *specFlags) spec(stdin io.Reader) (generator.Spec, error) {
 		}
 		delete(sf.fromFile, f.Key)
 		args := []string{flag.Value.String()}
-		if f.Kind == generator.KindLabels {
+		if f.Kind == generator.KindLabels || f.Kind == generator.KindList {
 			args, _ = sf.flags.GetStringArray(f.Flag)
 		}
 		for _, arg := range args {

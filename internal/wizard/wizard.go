@@ -28,12 +28,15 @@ const (
 	MsgReplicas      = "Replicas:"
 	MsgPort          = "Port:"
 	MsgStorage       = "Storage per pod (a size such as 8Gi, or none):"
-	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels)?"
+	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels, network policy, claim retention)?"
 	MsgImage         = "Image (pinned to a tag or digest):"
 	MsgServiceName   = "Headless Service name:"
 	MsgClusterDomain = "Cluster domain:"
 	MsgClientService = "Also create a load-balanced client Service?"
 	MsgLabels        = "Extra labels (key=value, comma-separated; empty for none):"
+	MsgNetworkPolicy = "Generate a NetworkPolicy that lets in only the members and the clients you name?"
+	MsgAllowFrom     = "Clients allowed to the client port (pods:k=v, namespaces:k=v or namespaces:k=v/pods:k=v, space-separated; empty for every pod of the namespace):"
+	MsgPVCRetention  = "When the StatefulSet is deleted or scaled down, its volume claims are:"
 	MsgDestination   = "Where should the manifests go?"
 	MsgDirectory     = "Directory:"
 	MsgConfirm       = "Generate these objects?"
@@ -107,11 +110,20 @@ var advancedQuestions = []question{
 	{generator.FieldClusterDomain, MsgClusterDomain},
 	{generator.FieldClientService, MsgClientService},
 	{generator.FieldLabels, MsgLabels},
+	{generator.FieldNetworkPolicy, MsgNetworkPolicy},
+	{generator.FieldAllowFrom, MsgAllowFrom},
+	{generator.FieldPVCRetention, MsgPVCRetention},
 }
 
 // choices are the options of the fields asked with Select rather than
 // Input.
-var choices = map[string][]prompter.Option{generator.FieldMode: ModeOptions}
+var choices = map[string][]prompter.Option{generator.FieldMode: ModeOptions, generator.FieldPVCRetention: PVCRetentionOptions}
+
+// PVCRetentionOptions are the choices of MsgPVCRetention.
+var PVCRetentionOptions = []prompter.Option{
+	{Value: "retain", Description: "kept: the data outlives the StatefulSet; delete the claims yourself"},
+	{Value: "delete", Description: "deleted with the StatefulSet or the pods scaled away: their data is gone"},
+}
 
 // Run asks the questions, shows the summary and asks for confirmation. It
 // returns prompter.ErrCancelled if the user cancels or declines.
@@ -256,6 +268,17 @@ func answerSetter(f *generator.Field) func(*generator.Spec, string) error {
 			return err
 		}
 	}
+	if f.Kind == generator.KindList {
+		return func(s *generator.Spec, text string) error {
+			f.Clear(s)
+			for _, item := range strings.Fields(text) {
+				if err := f.Set(s, item); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
 	return func(s *generator.Spec, text string) error {
 		err := f.Set(s, text)
 		var fe *generator.FieldError
@@ -310,19 +333,36 @@ func (w *Wizard) askAdvanced(st *state) error {
 		return err
 	}
 	for _, q := range advancedQuestions {
-		if st.settled[q.field] {
+		if st.settled[q.field] || !relevant(q.field, st.spec) {
 			continue
 		}
 		f := generator.LookupField(q.field)
+		if m, err = st.spec.Resolve(); err != nil {
+			return err // every answer so far was validated
+		}
 		def := f.Resolved(m)
 		if err := w.ask(st, f, q.message, def); err != nil {
 			return err
 		}
-		if strings.Join(f.Args(&st.spec), ",") == def {
+		if f.Join(f.Args(&st.spec)) == def {
 			f.Clear(&st.spec)
 		}
 	}
 	return nil
+}
+
+// relevant reports whether a question means anything given the answers so
+// far: clients are named only for a NetworkPolicy, and only a StatefulSet
+// with volume claims has a claim retention policy.
+func relevant(field string, s generator.Spec) bool {
+	switch field {
+	case generator.FieldAllowFrom:
+		return s.NetworkPolicy == nil || *s.NetworkPolicy
+	case generator.FieldPVCRetention:
+		m, err := s.Resolve()
+		return err == nil && m.Mode == generator.ModeStatefulSet && m.Storage != ""
+	}
+	return true
 }
 
 // ParseLabels parses "k=v, k2=v2"; empty text means no labels (nil).

@@ -73,19 +73,23 @@ func TestWizard(t *testing.T) {
 				MsgPreset: {"postgresql"}, MsgName: {"orders"}, MsgNamespace: {"shop"}, MsgMode: {"pods"},
 				MsgReplicas: {"2"}, MsgPort: {"6543"}, MsgStorage: {"20Gi"}, MsgAdvanced: {"yes"},
 				MsgImage: {"postgres:17.1"}, MsgServiceName: {"orders-peers"}, MsgClusterDomain: {"corp.example"},
-				MsgClientService: {"yes"}, MsgLabels: {"team=payments, tier=db"},
+				MsgClientService: {"yes"}, MsgLabels: {"team=payments, tier=db"}, MsgNetworkPolicy: {"yes"},
+				MsgAllowFrom:   {"pods:app=shop  namespaces:team=ops/pods:role=admin"},
 				MsgDestination: {"stdout"}, MsgConfirm: {"yes"},
 			},
 			wantSpec: generator.Spec{Preset: "postgresql", Name: "orders", Namespace: "shop", Mode: "pods",
 				Replicas: ptr(2), Port: ptr(6543), Storage: "20Gi", Image: "postgres:17.1", ServiceName: "orders-peers",
-				ClusterDomain: "corp.example", ClientService: ptr(true), Labels: map[string]string{"team": "payments", "tier": "db"}},
+				ClusterDomain: "corp.example", ClientService: ptr(true), Labels: map[string]string{"team": "payments", "tier": "db"},
+				AllowFrom: []string{"pods:app=shop", "namespaces:team=ops/pods:role=admin"}},
 			wantAsk: []string{MsgPreset, MsgName, MsgNamespace, MsgMode, MsgReplicas, MsgPort, MsgStorage,
-				MsgAdvanced, MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels, MsgDestination, MsgConfirm},
+				MsgAdvanced, MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels, MsgNetworkPolicy,
+				MsgAllowFrom, MsgDestination, MsgConfirm},
 		},
 		{
 			name: "advanced answered with the defaults keeps the spec short",
 			answers: with(mainDefaults(), map[string][]string{MsgAdvanced: {"yes"}, MsgImage: {def}, MsgServiceName: {def},
-				MsgClusterDomain: {def}, MsgClientService: {def}, MsgLabels: {def}}),
+				MsgClusterDomain: {def}, MsgClientService: {def}, MsgLabels: {def}, MsgNetworkPolicy: {def},
+				MsgAllowFrom: {def}, MsgPVCRetention: {def}}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "mongodb", Namespace: "default", Mode: "statefulset",
 				Replicas: ptr(3), Port: ptr(int(mongo.Port)), Storage: mongo.Storage},
 			wantOut: "./mongodb",
@@ -99,9 +103,11 @@ func TestWizard(t *testing.T) {
 				MsgStorage:  {"lots", "-1Gi", "none"},
 				MsgAdvanced: {"yes"}, MsgImage: {"mongo:latest", "Mongo:8", "mongo:8.0.3"}, MsgServiceName: {"1svc", def},
 				MsgClusterDomain: {"cluster_local", def}, MsgClientService: {def}, MsgLabels: {"team", "kubernetes.io/x=y", "team=a"},
+				MsgNetworkPolicy: {def}, MsgAllowFrom: {"app=api", "pods:app=api"},
 			}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "db", Namespace: "default", Mode: "statefulset",
-				Replicas: ptr(5), Port: ptr(27018), Storage: "none", Image: "mongo:8.0.3", Labels: map[string]string{"team": "a"}},
+				Replicas: ptr(5), Port: ptr(27018), Storage: "none", Image: "mongo:8.0.3", Labels: map[string]string{"team": "a"},
+				AllowFrom: []string{"pods:app=api"}},
 			wantOut: "./db",
 			rejected: []string{
 				`"My_DB": must be a DNS-1123 label`,
@@ -119,6 +125,7 @@ func TestWizard(t *testing.T) {
 				`"cluster_local": must be a DNS-1123 subdomain`,
 				`"team": "team" must be key=value`,
 				`"kubernetes.io/x=y": `,
+				`"app=api": must be pods:<labels>, namespaces:<labels>`,
 			},
 		},
 		{
@@ -221,11 +228,12 @@ func specString(t *testing.T, s generator.Spec) string {
 func TestWizardCancel(t *testing.T) {
 	order := []string{MsgPreset, MsgName, MsgNamespace, MsgMode, MsgReplicas, MsgPort, MsgStorage,
 		MsgAdvanced, MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels,
-		MsgDestination, MsgDirectory, MsgConfirm}
+		MsgNetworkPolicy, MsgAllowFrom, MsgPVCRetention, MsgDestination, MsgDirectory, MsgConfirm}
 	answers := func() map[string][]string {
 		a := mainDefaults()
 		a[MsgAdvanced] = []string{"yes"}
-		for _, m := range []string{MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels} {
+		for _, m := range []string{MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels,
+			MsgNetworkPolicy, MsgAllowFrom, MsgPVCRetention} {
 			a[m] = []string{def}
 		}
 		return a
@@ -332,10 +340,11 @@ func TestQuestionDefaults(t *testing.T) {
 // TestGivenFieldsAreNotAsked gives one field at a time and checks that its
 // question is skipped and its value kept.
 func TestGivenFieldsAreNotAsked(t *testing.T) {
-	replicas, port, client := 2, 7000, false
+	replicas, port, client, policy := 2, 7000, false, true
 	sample := generator.Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port,
 		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
-		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"team": "a"}, ClientService: &client}
+		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"team": "a"}, ClientService: &client,
+		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api"}, PVCRetention: "retain"}
 	messages := map[string]string{generator.FieldPreset: MsgPreset}
 	for _, q := range append(slices.Clone(mainQuestions), advancedQuestions...) {
 		messages[q.field] = q.message

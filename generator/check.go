@@ -45,6 +45,7 @@ func check(man *Manifest) error {
 		claims     = map[string]bool{}
 		budgets    []*policyv1.PodDisruptionBudget
 		policies   []*networkingv1.NetworkPolicy
+		secrets    []*corev1.Secret
 		seen       = map[string]bool{}
 	)
 	for _, d := range man.Documents {
@@ -76,6 +77,8 @@ func check(man *Manifest) error {
 			budgets, ns = append(budgets, o), o.Namespace
 		case *networkingv1.NetworkPolicy:
 			policies, ns = append(policies, o), o.Namespace
+		case *corev1.Secret:
+			secrets, ns = append(secrets, o), o.Namespace
 		default:
 			fail("unexpected object %T", d.Object)
 		}
@@ -131,6 +134,8 @@ func check(man *Manifest) error {
 	for _, np := range policies {
 		checkNetworkPolicy(m, np, pods, fail)
 	}
+
+	checkSecret(man, secrets, fail)
 
 	published := map[string]bool{}
 	for name := range report.PodRecords {
@@ -242,4 +247,42 @@ func checkVolumes(m *Model, p *dns.Pod, configMaps map[string]*corev1.ConfigMap,
 // selects reports whether a non-empty equality selector matches labels.
 func selects(selector, labels map[string]string) bool {
 	return len(selector) > 0 && dns.Matches(selector, labels)
+}
+
+// checkSecret proves that the Secret is generated only with
+// --create-secret, under the name the pods read, with exactly the keys they
+// read, and that none of its values appears anywhere else in the output.
+func checkSecret(man *Manifest, secrets []*corev1.Secret, fail func(string, ...any)) {
+	m := man.Model
+	if want := btoi(m.CreateSecret); len(secrets) != want {
+		fail("%d Secrets generated, want %d", len(secrets), want)
+		return
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	s := secrets[0]
+	if s.Name != m.SecretName() {
+		fail("Secret %s is not the one the pods read, %s", s.Name, m.SecretName())
+	}
+	var keys []string
+	for _, k := range m.SecretKeys() {
+		keys = append(keys, k.Name)
+		if s.StringData[k.Name] == "" {
+			fail("Secret %s has no value for %s", s.Name, k.Name)
+		}
+	}
+	if len(s.StringData) != len(keys) || len(s.Data) != 0 {
+		fail("Secret %s holds %d keys, want %v", s.Name, len(s.StringData)+len(s.Data), keys)
+	}
+	for _, d := range man.Documents {
+		if d.Object == s {
+			continue
+		}
+		for k, v := range s.StringData {
+			if strings.Contains(string(d.Text), v) {
+				fail("the value of %s appears in %s %s", k, d.Kind, d.Name)
+			}
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 // templates produce. Anything else is a template defect.
 var newObject = map[string]func() any{
 	"v1/ConfigMap":                       func() any { return new(corev1.ConfigMap) },
+	"v1/Secret":                          func() any { return new(corev1.Secret) },
 	"v1/Service":                         func() any { return new(corev1.Service) },
 	"v1/Pod":                             func() any { return new(corev1.Pod) },
 	"v1/PersistentVolumeClaim":           func() any { return new(corev1.PersistentVolumeClaim) },

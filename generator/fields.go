@@ -186,6 +186,26 @@ var Fields = []*Field{
 		str:      func(s *Spec) *string { return &s.PVCRetention },
 		resolved: func(m *Model) string { return strings.ToLower(m.PVCRetention) },
 	},
+	{
+		Key: FieldAuth, Flag: "auth", Kind: KindBool, CommandOrder: 16,
+		Usage:    "authenticate clients and members (false: anyone who reaches the pods may read and write)",
+		Fixed:    "true",
+		boolean:  func(s *Spec) **bool { return &s.Auth },
+		resolved: func(m *Model) string { return strconv.FormatBool(m.Auth) },
+	},
+	{
+		Key: FieldCreateSecret, Flag: "create-secret", Kind: KindBool, CommandOrder: 17,
+		Usage:    "add the Secret with random credentials to the output (generated anew on every run)",
+		Fixed:    "false",
+		boolean:  func(s *Spec) **bool { return &s.CreateSecret },
+		resolved: func(m *Model) string { return strconv.FormatBool(m.CreateSecret) },
+	},
+	{
+		Key: FieldSecret, Flag: "secret", Kind: KindString, CommandOrder: 18,
+		Usage:    "name of the Secret holding the credentials (default: <name>-credentials)",
+		str:      func(s *Spec) *string { return &s.Secret },
+		resolved: func(m *Model) string { return m.SecretName() },
+	},
 }
 
 // LookupField returns the field with the spec-file key, or nil.

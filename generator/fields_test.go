@@ -115,7 +115,8 @@ func full() Spec {
 	return Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port, Mode: ModeStatefulSet,
 		ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi", StorageClass: "fast",
 		ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"}, ClientService: &client,
-		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"}, PVCRetention: "delete"}
+		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"}, PVCRetention: "delete",
+		Auth: &policy, CreateSecret: &policy, Secret: "cache-auth"}
 }
 
 // TestFieldAccessors walks Fields over a Spec that sets everything: each

@@ -137,7 +137,9 @@ func clusterName(host, namespace, domain string, services []string) (string, boo
 	labels := strings.Split(host, ".")
 	rest := []string{namespace, "svc"}
 	for i, l := range labels {
-		if !slices.Contains(services, l) {
+		// <service>… or <hostname>.<service>…: a service name further
+		// in (process.env.mongodb) is something else.
+		if i > 1 || !slices.Contains(services, l) {
 			continue
 		}
 		tail := labels[i+1:]

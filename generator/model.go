@@ -39,6 +39,17 @@ type Model struct {
 	// PVCRetention is what happens to the StatefulSet's claims when it is
 	// deleted or scaled down: Retain or Delete.
 	PVCRetention string
+	// Auth says whether the database authenticates clients and members.
+	Auth bool
+	// CreateSecret says whether the output includes the Secret, with
+	// SecretData's random values.
+	CreateSecret bool
+	SecretData   map[string]string
+	// Warnings are for the user's attention (stderr): choices that work
+	// but weaken the result.
+	Warnings []string
+
+	secretName string
 	// ExtraLabels are the user's labels, added to every object and pod.
 	ExtraLabels map[string]string
 	// Pods are the pods the workload will run, in ordinal order.
@@ -121,8 +132,9 @@ func (m *Model) ConfigMapName() string { return m.Name + "-config" }
 // ClientServiceName names the optional load-balanced client Service.
 func (m *Model) ClientServiceName() string { return m.Name }
 
-// SecretName names the Secret the user creates when the preset needs one.
-func (m *Model) SecretName() string { return m.Name + "-credentials" }
+// SecretName names the Secret with the credentials: --secret, or
+// <name>-credentials.
+func (m *Model) SecretName() string { return m.secretName }
 
 // ClaimName names the data volume claim of the named pod: the name the StatefulSet
 // controller would give it, so that the two modes agree.
@@ -178,6 +190,7 @@ func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 		ClusterDomain: or(s.ClusterDomain, DefaultClusterDomain),
 		ClientService: p.ClientService,
 		NetworkPolicy: true,
+		Auth:          true,
 		PVCRetention:  or(s.PVCRetention, DefaultPVCRetention),
 		ExtraLabels:   maps.Clone(s.Labels),
 	}
@@ -191,6 +204,13 @@ func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 	if s.NetworkPolicy != nil {
 		m.NetworkPolicy = *s.NetworkPolicy
 	}
+	if s.Auth != nil {
+		m.Auth = *s.Auth
+	}
+	if s.CreateSecret != nil {
+		m.CreateSecret = *s.CreateSecret
+	}
+	m.secretName = or(s.Secret, m.Name+SecretNameSuffix)
 	if s.Port != nil {
 		if err := validatePort(*s.Port); err != nil {
 			return nil, err
@@ -277,6 +297,9 @@ func (m *Model) validate(s Spec) error {
 		return fieldErr(FieldAllowFrom, s.AllowFrom[0], "needs the NetworkPolicy; it is off (networkPolicy false)")
 	}
 	m.AllowFrom = peers
+	if err := resolveSecret(m, s.Secret != ""); err != nil {
+		return err
+	}
 	if m.ClientService && m.ClientServiceName() == m.ServiceName {
 		return fieldErr(FieldServiceName, m.ServiceName,
 			"must differ from the client Service's name %q (disable it with clientService false, or choose another name)", m.ClientServiceName())

@@ -140,7 +140,12 @@ func renderPreset(m *Model) (*rendered, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &rendered{Files: make(map[string]string, len(p.Files)), Volumes: p.Volumes}
+	r := &rendered{Files: make(map[string]string, len(p.Files))}
+	for _, v := range p.Volumes {
+		if m.Auth || !v.Auth {
+			r.Volumes = append(r.Volumes, v)
+		}
+	}
 	for _, name := range p.FileNames() {
 		if r.Files[name], err = pt.exec(m, "file "+name, p.Files[name]); err != nil {
 			return nil, err
@@ -153,6 +158,9 @@ func renderPreset(m *Model) (*rendered, error) {
 		return nil, err
 	}
 	for _, e := range p.Env {
+		if e.Auth && !m.Auth {
+			continue
+		}
 		v := envVar{Name: e.Name, SecretKey: e.SecretKey, FieldPath: e.FieldPath, Ordinal: e.Ordinal}
 		if e.Value != "" {
 			if v.Value, err = pt.exec(m, "env "+e.Name, e.Value); err != nil {
@@ -162,6 +170,9 @@ func renderPreset(m *Model) (*rendered, error) {
 		r.Env = append(r.Env, v)
 	}
 	for _, c := range p.InitContainers {
+		if c.Auth && !m.Auth {
+			continue
+		}
 		ic := initContainer{Name: c.Name}
 		if ic.Command, err = pt.execAll(m, "init container "+c.Name, c.Command); err != nil {
 			return nil, err

@@ -227,3 +227,25 @@ func TestPresetDefectsAreInternal(t *testing.T) {
 		}
 	}
 }
+
+// TestHostNameShapes checks which shapes count as cluster names.
+func TestHostNameShapes(t *testing.T) {
+	services := []string{"db-headless", "db"}
+	for _, tt := range []struct {
+		host, want string
+	}{
+		{"db-0.db-headless", "db-0.db-headless.ns.svc.cluster.local"},
+		{"db-0.db-headless.ns", "db-0.db-headless.ns.svc.cluster.local"},
+		{"db-0.db-headless.ns.svc", "db-0.db-headless.ns.svc.cluster.local"},
+		{"db.ns", "db.ns.svc.cluster.local"},
+		{"x.db-0.db-headless", ""},
+		{"process.env.db", ""},
+		{"db-0.db-headless.other", ""},
+		{"kube-dns.kube-system.svc.cluster.local", "kube-dns.kube-system.svc.cluster.local"},
+	} {
+		got, ok := clusterName(tt.host, "ns", "cluster.local", services)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("clusterName(%q) = %q, %v; want %q", tt.host, got, ok, tt.want)
+		}
+	}
+}

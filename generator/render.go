@@ -55,6 +55,7 @@ const (
 	tmplPod            = "pod.yaml.tmpl"
 	tmplDisruptionBudg = "pdb.yaml.tmpl"
 	tmplNetworkPolicy  = "networkpolicy.yaml.tmpl"
+	tmplSecret         = "secret.yaml.tmpl"
 )
 
 // NewRenderer parses the templates in fsys (*.tmpl). Tests pass a modified
@@ -173,6 +174,9 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 		return nil
 	}
 	var names []string
+	if m.CreateSecret {
+		names = append(names, tmplSecret)
+	}
 	if len(rp.Files) > 0 {
 		names = append(names, tmplConfigMap)
 	}

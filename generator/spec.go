@@ -49,6 +49,9 @@ const (
 	// ServiceNameSuffix is appended to the name to make the default
 	// headless Service name.
 	ServiceNameSuffix = "-headless"
+	// SecretNameSuffix is appended to the name to make the default name of
+	// the Secret with the credentials.
+	SecretNameSuffix = "-credentials"
 )
 
 // Spec is what a user asks for, from flags, a spec file or the wizard. Empty
@@ -71,6 +74,9 @@ type Spec struct {
 	NetworkPolicy *bool             `json:"networkPolicy,omitempty"`
 	AllowFrom     []string          `json:"allowFrom,omitempty"`
 	PVCRetention  string            `json:"pvcRetention,omitempty"`
+	Auth          *bool             `json:"auth,omitempty"`
+	CreateSecret  *bool             `json:"createSecret,omitempty"`
+	Secret        string            `json:"secret,omitempty"`
 }
 
 // Field names used in FieldError. They are the spec file's keys; the CLI
@@ -92,6 +98,9 @@ const (
 	FieldNetworkPolicy = "networkPolicy"
 	FieldAllowFrom     = "allowFrom"
 	FieldPVCRetention  = "pvcRetention"
+	FieldAuth          = "auth"
+	FieldCreateSecret  = "createSecret"
+	FieldSecret        = "secret"
 )
 
 // FieldError is an invalid user-supplied value: which field, the value, and

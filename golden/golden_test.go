@@ -13,7 +13,8 @@ import (
 )
 
 // run executes the root command in-process and fails the test unless it
-// exits 0 with nothing on stderr.
+// exits 0. What it prints on stderr (warnings, "wrote N files") is checked
+// by TestWarnings and the CLI's tests.
 func run(t *testing.T, args ...string) []byte {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -57,6 +58,8 @@ func TestVariants(t *testing.T) {
 			"namespaces:kubernetes.io/metadata.name=apps/pods:app=api", "--allow-from", "pods:role=admin"}},
 		{"variant-no-network-policy.yaml", []string{"generate", "--preset", "redis", "--network-policy=false"}},
 		{"variant-pvc-delete.yaml", []string{"generate", "--preset", "zookeeper", "--pvc-retention", "delete"}},
+		{"variant-auth-off.yaml", []string{"generate", "--preset", "redis", "--auth=false"}},
+		{"variant-secret-name.yaml", []string{"generate", "--preset", "mongodb", "--mode", "pods", "--replicas", "2", "--secret", "mongo-auth"}},
 		{"spec-file.yaml", []string{"generate", "-f", "testdata/spec.yaml"}},
 		{"presets.txt", []string{"presets"}},
 		{"presets.json", []string{"presets", "--format", "json"}},
@@ -96,5 +99,26 @@ func TestOutputDirectory(t *testing.T) {
 			}
 			testutil.AssertGoldenDir(t, tt.golden, dir)
 		})
+	}
+}
+
+// TestWarnings checks that a preset that authenticates generates without a
+// warning and one that does not says so, as does --auth=false.
+func TestWarnings(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "--preset", "mongodb"}, ""},
+		{[]string{"generate", "--preset", "redis"}, ""},
+		{[]string{"generate", "--preset", "postgresql"}, ""},
+		{[]string{"generate", "--preset", "etcd"}, "warning: the etcd preset does not authenticate clients yet: any pod the NetworkPolicy lets in can read and write it\n"},
+		{[]string{"generate", "--preset", "redis", "--auth=false"}, "warning: authentication is off (--auth=false): any pod that reaches redis can read and write it\n"},
+	} {
+		var out, errOut bytes.Buffer
+		code := cli.Run(tt.args, &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+		if code != cli.ExitOK || errOut.String() != tt.want {
+			t.Errorf("headless %s: exit %d, stderr %q; want 0 and %q", strings.Join(tt.args, " "), code, errOut.String(), tt.want)
+		}
 	}
 }

@@ -209,6 +209,9 @@ func (p *Preset) checkVolumes(fail func(string, ...any)) {
 			if msgs := validation.IsConfigMapKey(k.Name); len(msgs) > 0 || keys[k.Name] || k.Description == "" {
 				fail("secret: key %q must be a unique Secret key with a description", k.Name)
 			}
+			if _, ok := Alphabets[k.Generate.Alphabet]; !ok || k.Generate.Length < 16 || k.Generate.Length > 1024 {
+				fail("secret: key %q: generate needs an alphabet (alnum, hex, base64) and a length from 16 to 1024", k.Name)
+			}
 			keys[k.Name] = true
 		}
 	}

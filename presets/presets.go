@@ -126,6 +126,8 @@ type EnvVar struct {
 	SecretKey string `json:"secretKey,omitempty"`
 	FieldPath string `json:"fieldPath,omitempty"`
 	Ordinal   bool   `json:"ordinal,omitempty"`
+	// Auth: the variable exists only when authentication is on.
+	Auth bool `json:"auth,omitempty"`
 }
 
 // InitContainer is a one-time step before the database starts.
@@ -134,6 +136,8 @@ type InitContainer struct {
 	// Command and Args are templates, as the main container's.
 	Command []string `json:"command"`
 	Args    []string `json:"args,omitempty"`
+	// Auth: the step runs only when authentication is on.
+	Auth bool `json:"auth,omitempty"`
 }
 
 // Probes are a container's probes. A startup probe holds the others back
@@ -173,6 +177,8 @@ type Volume struct {
 	EmptyDir  bool   `json:"emptyDir,omitempty"`
 	// SecretKeys project keys of the preset's Secret as files, read-only.
 	SecretKeys []SecretFile `json:"secretKeys,omitempty"`
+	// Auth: the volume exists only when authentication is on.
+	Auth bool `json:"auth,omitempty"`
 }
 
 // SecretFile is one key of the preset's Secret mounted as a file.
@@ -193,6 +199,24 @@ type Secret struct {
 type SecretKey struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// Generate says how --create-secret makes a random value.
+	Generate Generate `json:"generate"`
+}
+
+// Generate describes a random secret value: Length characters of Alphabet.
+type Generate struct {
+	Length int `json:"length"`
+	// Alphabet is alnum (letters and digits: safe in any configuration
+	// file or URL), hex, or base64 (the standard alphabet, as MongoDB's
+	// key files take it).
+	Alphabet string `json:"alphabet"`
+}
+
+// Alphabets are the characters of each Generate.Alphabet.
+var Alphabets = map[string]string{
+	"alnum":  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+	"hex":    "0123456789abcdef",
+	"base64": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
 }
 
 // KeyNames returns the Secret's key names, in the preset's order.

@@ -27,7 +27,7 @@ func sample() generator.Spec {
 		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
 		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"},
 		ClientService: &client, NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"},
-		PVCRetention: "retain"}
+		PVCRetention: "retain", Auth: &policy, CreateSecret: &client, Secret: "cache-auth"}
 }
 
 // only returns a Spec with the preset and the one field of s.
@@ -113,7 +113,8 @@ func TestPrintedCommandOrder(t *testing.T) {
 	want := "headless generate --preset redis --name cache --namespace team-a --mode pods --replicas 2 --port 7000" +
 		" --storage 20Gi --storage-class fast --image registry.example:5000/redis:7.4.1 --service-name cache-peers" +
 		" --cluster-domain corp.example --client-service=false --label team=a --label tier=cache --network-policy=true" +
-		" --allow-from pods:app=api --allow-from namespaces:team=b/pods:app=web --pvc-retention retain --output 'a dir' --force"
+		" --allow-from pods:app=api --allow-from namespaces:team=b/pods:app=web --pvc-retention retain --auth=true" +
+		" --create-secret=false --secret cache-auth --output 'a dir' --force"
 	if got := GenerateCommand(sample(), "a dir", true); got != want {
 		t.Errorf("GenerateCommand =\n%s\nwant\n%s", got, want)
 	}
@@ -190,6 +191,7 @@ var invalid = map[string]string{
 	generator.FieldLabels:        "team=a b",
 	generator.FieldAllowFrom:     "app=api",
 	generator.FieldPVCRetention:  "keep",
+	generator.FieldSecret:        "Cache_Auth",
 }
 
 // TestFieldErrors checks that a bad value is explained by its flag when a

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"github.com/headless-k8s/headless/generator"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -64,6 +66,7 @@ func generateRun(opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(opts.IO.ErrOut, man.Model)
 	if opts.Output != "" {
 		files := man.Files()
 		if err := writer.WriteDir(opts.Output, files, opts.Force); err != nil {
@@ -80,4 +83,11 @@ func generateRun(opts *GenerateOptions) error {
 	}
 	_, err = opts.IO.Out.Write(out)
 	return err
+}
+
+// printWarnings prints the Model's warnings on w, one line each.
+func printWarnings(w io.Writer, m *generator.Model) {
+	for _, text := range m.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", text)
+	}
 }

@@ -110,6 +110,7 @@ func initRun(opts *InitOptions) error {
 	if err != nil {
 		return opts.Spec.explain(err)
 	}
+	printWarnings(io.ErrOut, res.Manifest.Model)
 	// Everything is rendered and checked; now write, spec file last so that
 	// a failure leaves no spec describing files that do not exist.
 	if res.Output == "" {

@@ -73,7 +73,8 @@ func TestInitRoundTrip(t *testing.T) {
 			wizard.MsgStorage: {"none"}, wizard.MsgAdvanced: {"yes"}, wizard.MsgImage: {"registry.example:5000/redis@sha256:" + strings.Repeat("ab", 32)},
 			wizard.MsgServiceName: {"cache-peers"}, wizard.MsgClusterDomain: {"corp.example"}, wizard.MsgClientService: {"no"},
 			wizard.MsgLabels: {"owner=team-a, tier=cache"}, wizard.MsgNetworkPolicy: {"yes"},
-			wizard.MsgAllowFrom: {"namespaces:kubernetes.io/metadata.name=apps/pods:app=api"}, wizard.MsgDestination: {"directory"},
+			wizard.MsgAllowFrom: {"namespaces:kubernetes.io/metadata.name=apps/pods:app=api"}, wizard.MsgAuth: {"yes"},
+			wizard.MsgCreateSecret: {"false"}, wizard.MsgSecret: {"cache-auth"}, wizard.MsgDestination: {"directory"},
 			wizard.MsgDirectory: {"out dir/it's $HOME"}, wizard.MsgConfirm: {"yes"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,7 @@ const (
 	MsgReplicas      = "Replicas:"
 	MsgPort          = "Port:"
 	MsgStorage       = "Storage per pod (a size such as 8Gi, or none):"
-	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels, network policy, claim retention)?"
+	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels, network policy, claim retention, credentials)?"
 	MsgImage         = "Image (pinned to a tag or digest):"
 	MsgServiceName   = "Headless Service name:"
 	MsgClusterDomain = "Cluster domain:"
@@ -37,6 +37,9 @@ const (
 	MsgNetworkPolicy = "Generate a NetworkPolicy that lets in only the members and the clients you name?"
 	MsgAllowFrom     = "Clients allowed to the client port (pods:k=v, namespaces:k=v or namespaces:k=v/pods:k=v, space-separated; empty for every pod of the namespace):"
 	MsgPVCRetention  = "When the StatefulSet is deleted or scaled down, its volume claims are:"
+	MsgAuth          = "Require authentication (clients and members)?"
+	MsgCreateSecret  = "Credentials:"
+	MsgSecret        = "Name of the Secret with the credentials:"
 	MsgDestination   = "Where should the manifests go?"
 	MsgDirectory     = "Directory:"
 	MsgConfirm       = "Generate these objects?"
@@ -113,11 +116,21 @@ var advancedQuestions = []question{
 	{generator.FieldNetworkPolicy, MsgNetworkPolicy},
 	{generator.FieldAllowFrom, MsgAllowFrom},
 	{generator.FieldPVCRetention, MsgPVCRetention},
+	{generator.FieldAuth, MsgAuth},
+	{generator.FieldCreateSecret, MsgCreateSecret},
+	{generator.FieldSecret, MsgSecret},
 }
 
 // choices are the options of the fields asked with Select rather than
 // Input.
-var choices = map[string][]prompter.Option{generator.FieldMode: ModeOptions, generator.FieldPVCRetention: PVCRetentionOptions}
+var choices = map[string][]prompter.Option{generator.FieldMode: ModeOptions, generator.FieldPVCRetention: PVCRetentionOptions,
+	generator.FieldCreateSecret: CredentialOptions}
+
+// CredentialOptions are the choices of MsgCreateSecret.
+var CredentialOptions = []prompter.Option{
+	{Value: "false", Description: "I will create the Secret (the summary shows the kubectl command), or name an existing one next"},
+	{Value: "true", Description: "create it now: random values in the output, drawn anew on every run"},
+}
 
 // PVCRetentionOptions are the choices of MsgPVCRetention.
 var PVCRetentionOptions = []prompter.Option{
@@ -352,8 +365,9 @@ func (w *Wizard) askAdvanced(st *state) error {
 }
 
 // relevant reports whether a question means anything given the answers so
-// far: clients are named only for a NetworkPolicy, and only a StatefulSet
-// with volume claims has a claim retention policy.
+// far: clients are named only for a NetworkPolicy, only a StatefulSet with
+// volume claims has a claim retention policy, and credentials are asked for
+// only when the pods read a Secret.
 func relevant(field string, s generator.Spec) bool {
 	switch field {
 	case generator.FieldAllowFrom:
@@ -361,6 +375,12 @@ func relevant(field string, s generator.Spec) bool {
 	case generator.FieldPVCRetention:
 		m, err := s.Resolve()
 		return err == nil && m.Mode == generator.ModeStatefulSet && m.Storage != ""
+	case generator.FieldAuth:
+		p, err := presets.Get(s.Preset)
+		return err == nil && generator.Authenticates(p)
+	case generator.FieldCreateSecret, generator.FieldSecret:
+		m, err := s.Resolve()
+		return err == nil && len(m.SecretKeys()) > 0
 	}
 	return true
 }
@@ -444,5 +464,18 @@ func WriteSummary(out io.Writer, man *generator.Manifest, output string) {
 	for _, p := range m.Pods {
 		fmt.Fprintf(out, "  %s\n", p.FQDN)
 	}
-	fmt.Fprintf(out, "All pods: %s\nSRV:      %s\n\n", m.ServiceFQDN(), m.SRVName())
+	fmt.Fprintf(out, "All pods: %s\nSRV:      %s\n", m.ServiceFQDN(), m.SRVName())
+	if keys := m.SecretKeys(); len(keys) > 0 && !m.CreateSecret {
+		fmt.Fprintf(out, "\nThe pods read Secret %s/%s; create it before applying, e.g.\n  kubectl -n %s create secret generic %s",
+			m.Namespace, m.SecretName(), m.Namespace, m.SecretName())
+		for _, k := range keys {
+			n, enc := k.Generate.Length/2, "hex"
+			if k.Generate.Alphabet == "base64" {
+				n, enc = k.Generate.Length*3/4, "base64"
+			}
+			fmt.Fprintf(out, " --from-literal=%s=\"$(openssl rand -%s %d)\"", k.Name, enc, n)
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintln(out)
 }

@@ -74,22 +74,23 @@ func TestWizard(t *testing.T) {
 				MsgReplicas: {"2"}, MsgPort: {"6543"}, MsgStorage: {"20Gi"}, MsgAdvanced: {"yes"},
 				MsgImage: {"postgres:17.1"}, MsgServiceName: {"orders-peers"}, MsgClusterDomain: {"corp.example"},
 				MsgClientService: {"yes"}, MsgLabels: {"team=payments, tier=db"}, MsgNetworkPolicy: {"yes"},
-				MsgAllowFrom:   {"pods:app=shop  namespaces:team=ops/pods:role=admin"},
-				MsgDestination: {"stdout"}, MsgConfirm: {"yes"},
+				MsgAllowFrom: {"pods:app=shop  namespaces:team=ops/pods:role=admin"}, MsgCreateSecret: {"true"},
+				MsgSecret: {"orders-db-auth"}, MsgDestination: {"stdout"}, MsgConfirm: {"yes"},
 			},
 			wantSpec: generator.Spec{Preset: "postgresql", Name: "orders", Namespace: "shop", Mode: "pods",
 				Replicas: ptr(2), Port: ptr(6543), Storage: "20Gi", Image: "postgres:17.1", ServiceName: "orders-peers",
 				ClusterDomain: "corp.example", ClientService: ptr(true), Labels: map[string]string{"team": "payments", "tier": "db"},
-				AllowFrom: []string{"pods:app=shop", "namespaces:team=ops/pods:role=admin"}},
+				AllowFrom: []string{"pods:app=shop", "namespaces:team=ops/pods:role=admin"}, CreateSecret: ptr(true),
+				Secret: "orders-db-auth"},
 			wantAsk: []string{MsgPreset, MsgName, MsgNamespace, MsgMode, MsgReplicas, MsgPort, MsgStorage,
 				MsgAdvanced, MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels, MsgNetworkPolicy,
-				MsgAllowFrom, MsgDestination, MsgConfirm},
+				MsgAllowFrom, MsgCreateSecret, MsgSecret, MsgDestination, MsgConfirm},
 		},
 		{
 			name: "advanced answered with the defaults keeps the spec short",
 			answers: with(mainDefaults(), map[string][]string{MsgAdvanced: {"yes"}, MsgImage: {def}, MsgServiceName: {def},
 				MsgClusterDomain: {def}, MsgClientService: {def}, MsgLabels: {def}, MsgNetworkPolicy: {def},
-				MsgAllowFrom: {def}, MsgPVCRetention: {def}}),
+				MsgAllowFrom: {def}, MsgPVCRetention: {def}, MsgAuth: {def}, MsgCreateSecret: {def}, MsgSecret: {def}}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "mongodb", Namespace: "default", Mode: "statefulset",
 				Replicas: ptr(3), Port: ptr(int(mongo.Port)), Storage: mongo.Storage},
 			wantOut: "./mongodb",
@@ -103,7 +104,8 @@ func TestWizard(t *testing.T) {
 				MsgStorage:  {"lots", "-1Gi", "none"},
 				MsgAdvanced: {"yes"}, MsgImage: {"mongo:latest", "Mongo:8", "mongo:8.0.3"}, MsgServiceName: {"1svc", def},
 				MsgClusterDomain: {"cluster_local", def}, MsgClientService: {def}, MsgLabels: {"team", "kubernetes.io/x=y", "team=a"},
-				MsgNetworkPolicy: {def}, MsgAllowFrom: {"app=api", "pods:app=api"},
+				MsgNetworkPolicy: {def}, MsgAllowFrom: {"app=api", "pods:app=api"}, MsgAuth: {def}, MsgCreateSecret: {def},
+				MsgSecret: {"Bad_Name", def},
 			}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "db", Namespace: "default", Mode: "statefulset",
 				Replicas: ptr(5), Port: ptr(27018), Storage: "none", Image: "mongo:8.0.3", Labels: map[string]string{"team": "a"},
@@ -126,6 +128,7 @@ func TestWizard(t *testing.T) {
 				`"team": "team" must be key=value`,
 				`"kubernetes.io/x=y": `,
 				`"app=api": must be pods:<labels>, namespaces:<labels>`,
+				`"Bad_Name": must be a DNS-1123 subdomain`,
 			},
 		},
 		{
@@ -228,12 +231,12 @@ func specString(t *testing.T, s generator.Spec) string {
 func TestWizardCancel(t *testing.T) {
 	order := []string{MsgPreset, MsgName, MsgNamespace, MsgMode, MsgReplicas, MsgPort, MsgStorage,
 		MsgAdvanced, MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels,
-		MsgNetworkPolicy, MsgAllowFrom, MsgPVCRetention, MsgDestination, MsgDirectory, MsgConfirm}
+		MsgNetworkPolicy, MsgAllowFrom, MsgPVCRetention, MsgAuth, MsgCreateSecret, MsgSecret, MsgDestination, MsgDirectory, MsgConfirm}
 	answers := func() map[string][]string {
 		a := mainDefaults()
 		a[MsgAdvanced] = []string{"yes"}
 		for _, m := range []string{MsgImage, MsgServiceName, MsgClusterDomain, MsgClientService, MsgLabels,
-			MsgNetworkPolicy, MsgAllowFrom, MsgPVCRetention} {
+			MsgNetworkPolicy, MsgAllowFrom, MsgPVCRetention, MsgAuth, MsgCreateSecret, MsgSecret} {
 			a[m] = []string{def}
 		}
 		return a
@@ -242,7 +245,7 @@ func TestWizardCancel(t *testing.T) {
 		t.Run(at, func(t *testing.T) {
 			a := answers()
 			a[at] = []string{prompter.Cancel}
-			res, err := (&Wizard{Prompter: prompter.NewScripted(a)}).Run()
+			res, err := (&Wizard{Prompter: prompter.NewScripted(a), DefaultPreset: "mongodb"}).Run()
 			if !errors.Is(err, prompter.ErrCancelled) || res != nil {
 				t.Errorf("Run = %v, %v; want nil, ErrCancelled", res, err)
 			}
@@ -344,7 +347,8 @@ func TestGivenFieldsAreNotAsked(t *testing.T) {
 	sample := generator.Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port,
 		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
 		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"team": "a"}, ClientService: &client,
-		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api"}, PVCRetention: "retain"}
+		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api"}, PVCRetention: "retain", Auth: &policy,
+		CreateSecret: &client, Secret: "cache-auth"}
 	messages := map[string]string{generator.FieldPreset: MsgPreset}
 	for _, q := range append(slices.Clone(mainQuestions), advancedQuestions...) {
 		messages[q.field] = q.message
@@ -360,7 +364,7 @@ func TestGivenFieldsAreNotAsked(t *testing.T) {
 			answers := everyQuestion()
 			delete(answers, messages[f.Key])
 			p := prompter.NewScripted(answers)
-			res, err := (&Wizard{Prompter: p, Given: given}).Run()
+			res, err := (&Wizard{Prompter: p, Given: given, DefaultPreset: "mongodb"}).Run()
 			if err != nil {
 				t.Fatalf("Run: %v (asked %q)", err, p.Asked)
 			}

@@ -42,6 +42,9 @@ func (p *Preset) check() error {
 	if !slices.Contains([]string{"", "RollingUpdate", "OnDelete"}, p.UpdateStrategy) {
 		fail("updateStrategy %q: must be RollingUpdate or OnDelete", p.UpdateStrategy)
 	}
+	if p.ConnectionPassword != "" && !p.hasSecretKey(p.ConnectionPassword) {
+		fail("connectionPassword %q is not among secret.keys", p.ConnectionPassword)
+	}
 	p.checkPorts(fail)
 	p.checkEnv(fail)
 	p.checkInitContainers(fail)

@@ -80,6 +80,9 @@ type Preset struct {
 	// Connection is a template of the connection string clients use,
 	// executed with ConnectionData.
 	Connection string `json:"connection"`
+	// ConnectionPassword is the key of the Secret that holds the password
+	// the connection string needs, when authentication is on.
+	ConnectionPassword string `json:"connectionPassword,omitempty"`
 	// Files are mounted read-only into the containers at ConfigDir, each
 	// value a template. Host names in them are checked like those in Command
 	// and Args.
@@ -325,6 +328,9 @@ type ConnectionData struct {
 	Hosts []string
 	// Primary is the first of Hosts: ordinal 0, the primary.
 	Primary string
+	// Password stands where the password goes: a placeholder such as
+	// <password>, never the password; empty without authentication.
+	Password string
 }
 
 // ConnectionString executes the preset's Connection template.

@@ -88,6 +88,9 @@ type dnsConnection struct {
 	Service string `json:"service"`
 	Preset  string `json:"preset"`
 	URI     string `json:"uri"`
+	// Password says where the password that stands in URI as <password>
+	// is kept: "Secret <namespace>/<name>, key <key>".
+	Password string `json:"password,omitempty"`
 }
 
 func dnsRun(opts *DNSOptions) error {
@@ -200,11 +203,37 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	if name == "" {
 		name = svc.Name
 	}
-	uri, err := p.ConnectionString(presets.ConnectionData{Name: name, Hosts: hosts, Primary: hosts[0]})
+	data := presets.ConnectionData{Name: name, Hosts: hosts, Primary: hosts[0]}
+	where := ""
+	if secret := passwordSecret(s, p.ConnectionPassword); secret != "" {
+		data.Password = "<password>"
+		where = "Secret " + dns.Namespace(svc.Namespace) + "/" + secret + ", key " + p.ConnectionPassword
+	}
+	uri, err := p.ConnectionString(data)
 	if err != nil {
 		return nil, err
 	}
-	return &dnsConnection{Service: dns.Namespace(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri}, nil
+	return &dnsConnection{Service: dns.Namespace(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri, Password: where}, nil
+}
+
+// passwordSecret returns the Secret the Service's pods read key from, or ""
+// when they read none: then the database does not authenticate.
+func passwordSecret(s dns.Service, key string) string {
+	if key == "" {
+		return ""
+	}
+	for _, rec := range s.Records {
+		for _, p := range rec.Pods {
+			for _, c := range p.Spec.Containers {
+				for _, e := range c.Env {
+					if ref := e.ValueFrom; ref != nil && ref.SecretKeyRef != nil && ref.SecretKeyRef.Key == key {
+						return ref.SecretKeyRef.Name
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func writeDNSText(w io.Writer, v *dnsView) error {
@@ -243,6 +272,9 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 		b.WriteString("\nConnection strings:\n")
 		for _, c := range v.Connections {
 			fmt.Fprintf(&b, "  %s (%s): %s\n", c.Service, c.Preset, c.URI)
+			if c.Password != "" {
+				fmt.Fprintf(&b, "    <password>: %s\n", c.Password)
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -53,16 +53,18 @@ func TestCheckRejects(t *testing.T) {
 		{"{name: election, port: 3888, role: peer}", "{name: election, port: 3888, role: gossip}", `role "gossip"`},
 		{"{name: POD_INDEX, ordinal: true}", "{name: POD_INDEX, ordinal: true, value: x}", "set exactly one of value, secretKey, fieldPath and ordinal"},
 		{"{name: POD_INDEX, ordinal: true}", "{name: POD_INDEX, fieldPath: spec.nodeName}", `fieldPath "spec.nodeName"`},
-		{"{name: POD_INDEX, ordinal: true}", "{name: POD_INDEX, secretKey: password}", `secretKey "password" is not among secret.keys`},
+		{"{name: POD_INDEX, ordinal: true}", "{name: POD_INDEX, secretKey: nope}", `secretKey "nope" is not among secret.keys`},
 		{"  - name: myid\n", "  - name: zookeeper\n", `name "zookeeper" is used twice`},
 		{"startup: {tcpSocket: client,", "startup: {tcpSocket: nope,", `tcpSocket "nope" names no port`},
 		{"  readiness: {exec:", "  readyness: {exec:", `unknown field "readyness"`},
 		{"liveness: {tcpSocket: client,", "liveness: {httpGet: {path: x, port: client},", `httpGet path "x" must start with /`},
 		{"podManagementPolicy: Parallel", "podManagementPolicy: parallel", `podManagementPolicy "parallel"`},
 		{"command: [\"zkServer.sh\"", "command: []\nx: [\"zkServer.sh\"", `unknown field "x"`},
-		{"initContainers:", "volumes:\n  - {name: data, mountPath: /x, emptyDir: true}\ninitContainers:", `name "data" is taken`},
-		{"initContainers:", "volumes:\n  - {name: keys, mountPath: /data, emptyDir: true}\ninitContainers:", `mountPath "/data" must be absolute and unlike`},
-		{"initContainers:", "volumes:\n  - {name: keys, mountPath: /k, secretKeys: [{key: k, path: k, mode: 256}]}\ninitContainers:", `key "k" is not among secret.keys`},
+		{"volumes:\n", "volumes:\n  - {name: data, mountPath: /x, emptyDir: true}\n", `name "data" is taken`},
+		{"volumes:\n", "volumes:\n  - {name: keys, mountPath: /data, emptyDir: true}\n", `mountPath "/data" must be absolute and unlike`},
+		{"volumes:\n", "volumes:\n  - {name: keys, mountPath: /k, secretKeys: [{key: k, path: k, mode: 256}]}\n", `key "k" is not among secret.keys`},
+		{"generate: {length: 32, alphabet: alnum}", "generate: {length: 8, alphabet: alnum}", "a length from 16 to 1024"},
+		{"connection: ", "connectionPassword: nope\nconnection: ", `connectionPassword "nope" is not among secret.keys`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

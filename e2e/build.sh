@@ -4,13 +4,15 @@
 # once, into a cache directory keyed by version, and installs Debian's
 # etcd-server when no etcd is on the PATH. Later runs reuse the cache.
 #
-# Prints the directory holding the binaries on stdout; progress on stderr.
+# Prints the directory holding the binaries on stdout (cert-manager's CRDs are
+# in ../crds beside it); progress on stderr.
 # A cold build takes about 20 minutes on 2 cores.
 set -euo pipefail
 
 K8S_VERSION=v1.37.2
 STAGING_VERSION=v0.37.2
 COREDNS_VERSION=v1.15.0
+CERT_MANAGER_VERSION=v1.16.2
 CACHE=${HEADLESS_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/headless-e2e/$K8S_VERSION}
 BIN=$CACHE/bin
 mkdir -p "$BIN"
@@ -87,6 +89,18 @@ if [ ! -x "$BIN/coredns" ]; then
   timed coredns env GOBIN="$BIN.coredns" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
   mv "$BIN.coredns/coredns" "$BIN/coredns"
   rmdir "$BIN.coredns"
+fi
+
+# cert-manager's CustomResourceDefinitions, so that the API server validates
+# the Certificates of --tls against cert-manager's own schema. They come from
+# its Go module (deploy/crds), copied into the cache.
+CRDS=$CACHE/crds/cert-manager-$CERT_MANAGER_VERSION
+if [ ! -s "$CRDS/crd-certificates.yaml" ]; then
+  log "downloading cert-manager $CERT_MANAGER_VERSION for its CRDs"
+  dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  mkdir -p "$CRDS"
+  cp "$dir"/deploy/crds/crd-*.yaml "$CRDS/"
+  chmod u+w "$CRDS"/*.yaml
 fi
 
 echo "$BIN"

@@ -95,9 +95,23 @@ func testContext(t *testing.T) context.Context {
 // own.
 func TestGoldenFilesAccepted(t *testing.T) {
 	ctx := testContext(t)
+	// The Certificates of --tls are checked against cert-manager's schema.
+	n, err := cluster.InstallCertManagerCRDs(ctx, os.Getenv("HEADLESS_E2E_BIN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("installed %d cert-manager CRDs", n)
 	a, err := cluster.NewApplier()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The schema is really enforced: a usage cert-manager does not know is
+	// refused, so an accepted Certificate is one cert-manager can read.
+	bad := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+		"metadata": map[string]any{"name": "bad", "namespace": "default"},
+		"spec": map[string]any{"secretName": "bad", "issuerRef": map[string]any{"name": "ca"}, "usages": []any{"bogus"}}}}
+	if err := a.Apply(ctx, bad, true); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Fatalf("a Certificate with usage bogus: %v, want the API server to refuse it", err)
 	}
 	files, _ := filepath.Glob(filepath.Join("..", "golden", "*.yaml"))
 	if len(files) < 6 {

@@ -46,6 +46,7 @@ func check(man *Manifest) error {
 		budgets    []*policyv1.PodDisruptionBudget
 		policies   []*networkingv1.NetworkPolicy
 		secrets    []*corev1.Secret
+		certs      []*Certificate
 		seen       = map[string]bool{}
 	)
 	for _, d := range man.Documents {
@@ -79,6 +80,8 @@ func check(man *Manifest) error {
 			policies, ns = append(policies, o), o.Namespace
 		case *corev1.Secret:
 			secrets, ns = append(secrets, o), o.Namespace
+		case *Certificate:
+			certs, ns = append(certs, o), o.Namespace
 		default:
 			fail("unexpected object %T", d.Object)
 		}
@@ -136,6 +139,7 @@ func check(man *Manifest) error {
 	}
 
 	checkSecret(man, secrets, fail)
+	checkCertificate(m, certs, fail)
 
 	published := map[string]bool{}
 	for name := range report.PodRecords {
@@ -227,8 +231,8 @@ func checkVolumes(m *Model, p *dns.Pod, configMaps map[string]*corev1.ConfigMap,
 			fail("pod %s mounts ConfigMap %s, which is not generated", p.Name, v.ConfigMap.Name)
 		case v.PersistentVolumeClaim != nil && !claims[v.PersistentVolumeClaim.ClaimName]:
 			fail("pod %s mounts claim %s, which is not generated", p.Name, v.PersistentVolumeClaim.ClaimName)
-		case v.Secret != nil && v.Secret.SecretName != m.SecretName():
-			fail("pod %s mounts Secret %s, not the preset's %s", p.Name, v.Secret.SecretName, m.SecretName())
+		case v.Secret != nil && v.Secret.SecretName != m.SecretName() && (!m.UsesTLS() || v.Secret.SecretName != m.TLSSecretName()):
+			fail("pod %s mounts Secret %s, neither the preset's %s nor the certificate's", p.Name, v.Secret.SecretName, m.SecretName())
 		}
 	}
 	for _, c := range append(slices.Clone(p.Spec.InitContainers), p.Spec.Containers...) {

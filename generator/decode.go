@@ -22,6 +22,7 @@ var newObject = map[string]func() any{
 	"v1/PersistentVolumeClaim":           func() any { return new(corev1.PersistentVolumeClaim) },
 	"apps/v1/StatefulSet":                func() any { return new(appsv1.StatefulSet) },
 	"policy/v1/PodDisruptionBudget":      func() any { return new(policyv1.PodDisruptionBudget) },
+	"cert-manager.io/v1/Certificate":     func() any { return new(Certificate) },
 	"networking.k8s.io/v1/NetworkPolicy": func() any { return new(networkingv1.NetworkPolicy) },
 }
 

@@ -206,6 +206,19 @@ var Fields = []*Field{
 		str:      func(s *Spec) *string { return &s.Secret },
 		resolved: func(m *Model) string { return m.SecretName() },
 	},
+	{
+		Key: FieldTLS, Flag: "tls", Kind: KindString, CommandOrder: 19,
+		Usage:    "TLS for clients and members, with certificates from: " + TLSCertManager + " (needs --issuer), or " + TLSNone,
+		Fixed:    TLSNone,
+		str:      func(s *Spec) *string { return &s.TLS },
+		resolved: func(m *Model) string { return m.TLS },
+	},
+	{
+		Key: FieldIssuer, Flag: "issuer", Kind: KindString, CommandOrder: 20,
+		Usage:    "the cert-manager issuer of the certificates, `Issuer/NAME` or `ClusterIssuer/NAME`",
+		str:      func(s *Spec) *string { return &s.Issuer },
+		resolved: func(m *Model) string { return m.Issuer },
+	},
 }
 
 // LookupField returns the field with the spec-file key, or nil.

@@ -116,7 +116,7 @@ func full() Spec {
 		ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi", StorageClass: "fast",
 		ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"}, ClientService: &client,
 		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"}, PVCRetention: "delete",
-		Auth: &policy, CreateSecret: &policy, Secret: "cache-auth"}
+		Auth: &policy, CreateSecret: &policy, Secret: "cache-auth", TLS: TLSCertManager, Issuer: "ClusterIssuer/ca"}
 }
 
 // TestFieldAccessors walks Fields over a Spec that sets everything: each

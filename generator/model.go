@@ -49,6 +49,11 @@ type Model struct {
 	// but weaken the result.
 	Warnings []string
 
+	// TLS is how certificates are made: TLSNone or TLSCertManager; Issuer
+	// is the cert-manager issuer, "Issuer/NAME" or "ClusterIssuer/NAME".
+	TLS    string
+	Issuer string
+
 	secretName string
 	// ExtraLabels are the user's labels, added to every object and pod.
 	ExtraLabels map[string]string
@@ -211,6 +216,7 @@ func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 		m.CreateSecret = *s.CreateSecret
 	}
 	m.secretName = or(s.Secret, m.Name+SecretNameSuffix)
+	m.TLS, m.Issuer = or(s.TLS, TLSNone), s.Issuer
 	if s.Port != nil {
 		if err := validatePort(*s.Port); err != nil {
 			return nil, err
@@ -297,6 +303,9 @@ func (m *Model) validate(s Spec) error {
 		return fieldErr(FieldAllowFrom, s.AllowFrom[0], "needs the NetworkPolicy; it is off (networkPolicy false)")
 	}
 	m.AllowFrom = peers
+	if err := validateTLS(m); err != nil {
+		return err
+	}
 	if err := resolveSecret(m, s.Secret != ""); err != nil {
 		return err
 	}

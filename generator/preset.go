@@ -90,14 +90,19 @@ func (pt *presetTemplates) exec(m *Model, where, text string) (string, error) {
 	return b.String(), nil
 }
 
+// execAll executes a list of templates (a command, arguments). An element
+// that renders to nothing is left out, so that a preset can make an
+// argument conditional ({{ if .TLS }}--cert-file=…{{ end }}).
 func (pt *presetTemplates) execAll(m *Model, where string, texts []string) ([]string, error) {
-	out := make([]string, len(texts))
-	for i, text := range texts {
+	out := make([]string, 0, len(texts))
+	for _, text := range texts {
 		s, err := pt.exec(m, where, text)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = s
+		if s != "" {
+			out = append(out, s)
+		}
 	}
 	return out, nil
 }

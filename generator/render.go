@@ -56,6 +56,7 @@ const (
 	tmplDisruptionBudg = "pdb.yaml.tmpl"
 	tmplNetworkPolicy  = "networkpolicy.yaml.tmpl"
 	tmplSecret         = "secret.yaml.tmpl"
+	tmplCertificate    = "certificate.yaml.tmpl"
 )
 
 // NewRenderer parses the templates in fsys (*.tmpl). Tests pass a modified
@@ -183,6 +184,9 @@ func (r *Renderer) Render(m *Model) (*Manifest, error) {
 	names = append(names, tmplHeadless)
 	if m.ClientService {
 		names = append(names, tmplClientService)
+	}
+	if m.UsesTLS() {
+		names = append(names, tmplCertificate)
 	}
 	// The policy precedes the pods, so that none runs unprotected.
 	if m.NetworkPolicy {

@@ -56,6 +56,11 @@ func resolveSecret(m *Model, named bool) error {
 		return err
 	}
 	switch {
+	case m.Auth && m.Preset.Secret == nil && m.UsesTLS():
+		// Clients and members authenticate with certificates.
+	case m.Auth && m.Preset.Secret == nil && m.Preset.TLS:
+		m.Warnings = append(m.Warnings, "the "+m.Preset.Name+" preset authenticates clients only with TLS client certificates: "+
+			"without --tls any pod the NetworkPolicy lets in can read and write it")
 	case m.Auth && m.Preset.Secret == nil:
 		m.Warnings = append(m.Warnings, "the "+m.Preset.Name+" preset does not authenticate clients yet: "+
 			"any pod the NetworkPolicy lets in can read and write it")

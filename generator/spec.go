@@ -77,6 +77,8 @@ type Spec struct {
 	Auth          *bool             `json:"auth,omitempty"`
 	CreateSecret  *bool             `json:"createSecret,omitempty"`
 	Secret        string            `json:"secret,omitempty"`
+	TLS           string            `json:"tls,omitempty"`
+	Issuer        string            `json:"issuer,omitempty"`
 }
 
 // Field names used in FieldError. They are the spec file's keys; the CLI
@@ -101,6 +103,8 @@ const (
 	FieldAuth          = "auth"
 	FieldCreateSecret  = "createSecret"
 	FieldSecret        = "secret"
+	FieldTLS           = "tls"
+	FieldIssuer        = "issuer"
 )
 
 // FieldError is an invalid user-supplied value: which field, the value, and

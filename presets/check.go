@@ -14,7 +14,7 @@ import (
 var fieldPaths = []string{"metadata.name", "metadata.namespace", "status.podIP"}
 
 // Reserved volume names: the generator's own.
-var reservedVolumes = []string{"data", "config"}
+var reservedVolumes = []string{"data", "config", "tls"}
 
 // check catches preset definitions the generator could not use. The
 // generator validates the values users can change (image, port, quantities)
@@ -178,7 +178,7 @@ func (p *Preset) checkProbes(fail func(string, ...any)) {
 
 func (p *Preset) checkVolumes(fail func(string, ...any)) {
 	seen := map[string]bool{}
-	mounts := map[string]bool{p.DataPath: true, ConfigDir: true}
+	mounts := map[string]bool{p.DataPath: true, ConfigDir: true, TLSDir: true}
 	for _, v := range p.Volumes {
 		if msgs := validation.IsDNS1123Label(v.Name); len(msgs) > 0 {
 			fail("volumes: name %q: %s", v.Name, strings.Join(msgs, "; "))

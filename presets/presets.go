@@ -80,6 +80,10 @@ type Preset struct {
 	// Connection is a template of the connection string clients use,
 	// executed with ConnectionData.
 	Connection string `json:"connection"`
+	// TLS says that the preset's templates switch clients and members to
+	// TLS with client-certificate authentication when .UsesTLS is true
+	// (--tls), with the certificate, key and CA in TLSDir.
+	TLS bool `json:"tls,omitempty"`
 	// ConnectionPassword is the key of the Secret that holds the password
 	// the connection string needs, when authentication is on.
 	ConnectionPassword string `json:"connectionPassword,omitempty"`
@@ -240,6 +244,10 @@ type Resources struct {
 // ConfigDir is where a preset's Files are mounted.
 const ConfigDir = "/etc/headless"
 
+// TLSDir is where the certificate's Secret is mounted with --tls:
+// tls.crt, tls.key and ca.crt, as cert-manager writes them.
+const TLSDir = "/etc/headless-tls"
+
 var (
 	loadOnce sync.Once
 	all      []*Preset
@@ -331,6 +339,8 @@ type ConnectionData struct {
 	// Password stands where the password goes: a placeholder such as
 	// <password>, never the password; empty without authentication.
 	Password string
+	// TLS says that clients connect with TLS (--tls).
+	TLS bool
 }
 
 // ConnectionString executes the preset's Connection template.

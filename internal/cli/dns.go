@@ -203,7 +203,7 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 	if name == "" {
 		name = svc.Name
 	}
-	data := presets.ConnectionData{Name: name, Hosts: hosts, Primary: hosts[0]}
+	data := presets.ConnectionData{Name: name, Hosts: hosts, Primary: hosts[0], TLS: mountsTLS(s)}
 	where := ""
 	if secret := passwordSecret(s, p.ConnectionPassword); secret != "" {
 		data.Password = "<password>"
@@ -214,6 +214,23 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 		return nil, err
 	}
 	return &dnsConnection{Service: dns.Namespace(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri, Password: where}, nil
+}
+
+// mountsTLS reports whether the Service's pods mount a certificate where
+// headless puts it with --tls.
+func mountsTLS(s dns.Service) bool {
+	for _, rec := range s.Records {
+		for _, p := range rec.Pods {
+			for _, c := range p.Spec.Containers {
+				for _, m := range c.VolumeMounts {
+					if m.MountPath == presets.TLSDir {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // passwordSecret returns the Secret the Service's pods read key from, or ""

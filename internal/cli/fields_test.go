@@ -27,7 +27,8 @@ func sample() generator.Spec {
 		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
 		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"},
 		ClientService: &client, NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"},
-		PVCRetention: "retain", Auth: &policy, CreateSecret: &client, Secret: "cache-auth"}
+		PVCRetention: "retain", Auth: &policy, CreateSecret: &client, Secret: "cache-auth", TLS: "cert-manager",
+		Issuer: "Issuer/cache-ca"}
 }
 
 // only returns a Spec with the preset and the one field of s.
@@ -114,7 +115,7 @@ func TestPrintedCommandOrder(t *testing.T) {
 		" --storage 20Gi --storage-class fast --image registry.example:5000/redis:7.4.1 --service-name cache-peers" +
 		" --cluster-domain corp.example --client-service=false --label team=a --label tier=cache --network-policy=true" +
 		" --allow-from pods:app=api --allow-from namespaces:team=b/pods:app=web --pvc-retention retain --auth=true" +
-		" --create-secret=false --secret cache-auth --output 'a dir' --force"
+		" --create-secret=false --secret cache-auth --tls cert-manager --issuer Issuer/cache-ca --output 'a dir' --force"
 	if got := GenerateCommand(sample(), "a dir", true); got != want {
 		t.Errorf("GenerateCommand =\n%s\nwant\n%s", got, want)
 	}
@@ -192,6 +193,8 @@ var invalid = map[string]string{
 	generator.FieldAllowFrom:     "app=api",
 	generator.FieldPVCRetention:  "keep",
 	generator.FieldSecret:        "Cache_Auth",
+	generator.FieldTLS:           "vault",
+	generator.FieldIssuer:        "Vault/ca",
 }
 
 // TestFieldErrors checks that a bad value is explained by its flag when a

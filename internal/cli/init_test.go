@@ -74,7 +74,8 @@ func TestInitRoundTrip(t *testing.T) {
 			wizard.MsgServiceName: {"cache-peers"}, wizard.MsgClusterDomain: {"corp.example"}, wizard.MsgClientService: {"no"},
 			wizard.MsgLabels: {"owner=team-a, tier=cache"}, wizard.MsgNetworkPolicy: {"yes"},
 			wizard.MsgAllowFrom: {"namespaces:kubernetes.io/metadata.name=apps/pods:app=api"}, wizard.MsgAuth: {"yes"},
-			wizard.MsgCreateSecret: {"false"}, wizard.MsgSecret: {"cache-auth"}, wizard.MsgDestination: {"directory"},
+			wizard.MsgCreateSecret: {"false"}, wizard.MsgSecret: {"cache-auth"}, wizard.MsgTLS: {"cert-manager"},
+			wizard.MsgIssuer: {"ClusterIssuer/internal-ca"}, wizard.MsgDestination: {"directory"},
 			wizard.MsgDirectory: {"out dir/it's $HOME"}, wizard.MsgConfirm: {"yes"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,7 @@ const (
 	MsgReplicas      = "Replicas:"
 	MsgPort          = "Port:"
 	MsgStorage       = "Storage per pod (a size such as 8Gi, or none):"
-	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels, network policy, claim retention, credentials)?"
+	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels, network policy, claim retention, credentials, TLS)?"
 	MsgImage         = "Image (pinned to a tag or digest):"
 	MsgServiceName   = "Headless Service name:"
 	MsgClusterDomain = "Cluster domain:"
@@ -40,6 +40,8 @@ const (
 	MsgAuth          = "Require authentication (clients and members)?"
 	MsgCreateSecret  = "Credentials:"
 	MsgSecret        = "Name of the Secret with the credentials:"
+	MsgTLS           = "TLS for clients and members (certificates from cert-manager)?"
+	MsgIssuer        = "cert-manager issuer (Issuer/NAME or ClusterIssuer/NAME):"
 	MsgDestination   = "Where should the manifests go?"
 	MsgDirectory     = "Directory:"
 	MsgConfirm       = "Generate these objects?"
@@ -119,12 +121,20 @@ var advancedQuestions = []question{
 	{generator.FieldAuth, MsgAuth},
 	{generator.FieldCreateSecret, MsgCreateSecret},
 	{generator.FieldSecret, MsgSecret},
+	{generator.FieldTLS, MsgTLS},
+	{generator.FieldIssuer, MsgIssuer},
 }
 
 // choices are the options of the fields asked with Select rather than
 // Input.
 var choices = map[string][]prompter.Option{generator.FieldMode: ModeOptions, generator.FieldPVCRetention: PVCRetentionOptions,
-	generator.FieldCreateSecret: CredentialOptions}
+	generator.FieldCreateSecret: CredentialOptions, generator.FieldTLS: TLSOptions}
+
+// TLSOptions are the choices of MsgTLS.
+var TLSOptions = []prompter.Option{
+	{Value: generator.TLSNone, Description: "plain connections"},
+	{Value: generator.TLSCertManager, Description: "a certificate from cert-manager naming every pod and Service; clients present one too"},
+}
 
 // CredentialOptions are the choices of MsgCreateSecret.
 var CredentialOptions = []prompter.Option{
@@ -350,10 +360,16 @@ func (w *Wizard) askAdvanced(st *state) error {
 			continue
 		}
 		f := generator.LookupField(q.field)
-		if m, err = st.spec.Resolve(); err != nil {
-			return err // every answer so far was validated
+		// Every answer so far was validated; what may be missing is this
+		// question's answer (an issuer once TLS is chosen).
+		var fe *generator.FieldError
+		def := f.Default(nil)
+		switch m, err = st.spec.Resolve(); {
+		case err == nil:
+			def = f.Resolved(m)
+		case !errors.As(err, &fe) || fe.Field != f.Key:
+			return err
 		}
-		def := f.Resolved(m)
 		if err := w.ask(st, f, q.message, def); err != nil {
 			return err
 		}
@@ -378,6 +394,11 @@ func relevant(field string, s generator.Spec) bool {
 	case generator.FieldAuth:
 		p, err := presets.Get(s.Preset)
 		return err == nil && generator.Authenticates(p)
+	case generator.FieldTLS:
+		p, err := presets.Get(s.Preset)
+		return err == nil && p.TLS
+	case generator.FieldIssuer:
+		return s.TLS == generator.TLSCertManager
 	case generator.FieldCreateSecret, generator.FieldSecret:
 		m, err := s.Resolve()
 		return err == nil && len(m.SecretKeys()) > 0

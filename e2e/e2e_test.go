@@ -109,7 +109,7 @@ func TestGoldenFilesAccepted(t *testing.T) {
 	// refused, so an accepted Certificate is one cert-manager can read.
 	bad := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
 		"metadata": map[string]any{"name": "bad", "namespace": "default"},
-		"spec": map[string]any{"secretName": "bad", "issuerRef": map[string]any{"name": "ca"}, "usages": []any{"bogus"}}}}
+		"spec":     map[string]any{"secretName": "bad", "issuerRef": map[string]any{"name": "ca"}, "usages": []any{"bogus"}}}}
 	if err := a.Apply(ctx, bad, true); err == nil || !strings.Contains(err.Error(), "bogus") {
 		t.Fatalf("a Certificate with usage bogus: %v, want the API server to refuse it", err)
 	}

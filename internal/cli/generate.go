@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/headless-k8s/headless/internal/writer"
 )
 
 // GenerateOptions are the inputs of `headless generate`.
@@ -66,8 +64,8 @@ func generateRun(opts *GenerateOptions) error {
 	}
 	if opts.Output != "" {
 		files := man.Files()
-		if err := writer.WriteDir(opts.Output, files, opts.Force); err != nil {
-			return &UsageError{Err: err}
+		if err := writeDir(opts.Output, files, opts.Force); err != nil {
+			return err
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "wrote %d files to %s\n", len(files), opts.Output)
 		return nil

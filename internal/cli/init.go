@@ -118,8 +118,8 @@ func initRun(opts *InitOptions) error {
 		}
 	} else {
 		files := res.Manifest.Files()
-		if err := writer.WriteDir(res.Output, files, opts.Force); err != nil {
-			return &UsageError{Err: err}
+		if err := writeDir(res.Output, files, opts.Force); err != nil {
+			return err
 		}
 		fmt.Fprintf(io.ErrOut, "wrote %d files to %s\n", len(files), res.Output)
 	}

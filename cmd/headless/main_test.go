@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -295,4 +296,23 @@ func TestBinaryOutputKeepsDirectory(t *testing.T) {
 			t.Errorf("the directory holds %d entries, want 6 files", len(entries))
 		}
 	})
+}
+
+// TestBinarySpecFileBounded: "-f /dev/zero" is refused after reading
+// generator.MaxSpecFile bytes (issue #11, finding 9); it grew to 5.9 GB in
+// 20 s before.
+func TestBinarySpecFileBounded(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "generate", "-f", "/dev/zero")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if ctx.Err() != nil || !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit %v (context %v), want exit code 2 at once", err, ctx.Err())
+	}
+	if want := "error: spec file /dev/zero is larger than the limit of 1 MiB\n"; errOut.String() != want || out.Len() != 0 {
+		t.Errorf("stderr %q, stdout %d bytes; want %q", errOut.String(), out.Len(), want)
+	}
 }

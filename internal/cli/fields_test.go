@@ -129,7 +129,7 @@ func TestFieldsThroughSpecFile(t *testing.T) {
 	if err := saveSpec(full, sample()); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := readSpecFile(full, nil); err != nil || !reflect.DeepEqual(got, sample()) {
+	if got, _, err := readSpecFile(full, nil); err != nil || !reflect.DeepEqual(got, sample()) {
 		t.Errorf("spec file gives %+v, %v; want %+v", got, err, sample())
 	}
 	for _, f := range generator.Fields {
@@ -158,7 +158,11 @@ func TestFieldsThroughSpecFile(t *testing.T) {
 		t.Errorf("labels %v, %v; want %v", got.Labels, err, want)
 	}
 	code, _, stderr := runCmd(t, "replica: 3\n", "generate", "-f", "-")
-	if want := "(keys: " + strings.Join(specKeys(), ", ") + ")\n"; code != ExitUsage || !strings.HasSuffix(stderr, want) {
+	var keys []string
+	for _, f := range generator.Fields {
+		keys = append(keys, f.Key)
+	}
+	if want := "(keys: " + strings.Join(keys, ", ") + ")\n"; code != ExitUsage || !strings.HasSuffix(stderr, want) {
 		t.Errorf("unknown key: exit %d, %q; want it to end %q", code, stderr, want)
 	}
 }
@@ -220,7 +224,7 @@ func TestFieldErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, stdout, stderr = runCmd(t, "", "generate", "-f", file)
-			want = `error: invalid value "` + bad + `" for "` + f.Key + `" in ` + file + ": "
+			want = `error: invalid value "` + bad + `" for "` + f.Key + `" in ` + file + ", line "
 			if code != ExitUsage || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("spec file: exit %d, stderr %q; want 2 and %q", code, stderr, want)
 			}

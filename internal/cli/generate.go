@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/headless-k8s/headless/generator"
 )
 
 // GenerateOptions are the inputs of `headless generate`.
@@ -50,7 +52,7 @@ func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Com
 
 func generateRun(opts *GenerateOptions) error {
 	if opts.Format != formatYAML && opts.Format != formatJSON {
-		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of yaml, json", opts.Format)
+		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of yaml, json", generator.QuoteValue(opts.Format))
 	}
 	if opts.Output != "" && opts.Format != formatYAML {
 		return usageErrorf("\"--format %s\" cannot be combined with \"--output\", which writes YAML files", opts.Format)

@@ -64,9 +64,9 @@ func TestGenerateBadInput(t *testing.T) {
 		{"label reserved", []string{"--label", "app.kubernetes.io/name=x"}, `invalid argument "app.kubernetes.io/name=x" for "--label" flag: keys under kubernetes.io are reserved`},
 		{"format", []string{"--format", "xml"}, `invalid argument "xml" for "--format" flag: must be one of yaml, json`},
 		{"unknown flag", []string{"--replica", "3"}, `unknown flag: --replica`},
-		{"spec file unknown key", []string{"-f", "testdata/unknown-key.yaml"}, `spec file testdata/unknown-key.yaml: unknown field "replica" (keys: preset, name,`},
-		{"spec file bad value", []string{"-f", "testdata/bad-replicas.yaml"}, `invalid value "0" for "replicas" in testdata/bad-replicas.yaml: must be an integer from 1 to 1000`},
-		{"spec file wrong type", []string{"-f", "testdata/replicas-string.yaml"}, `spec file testdata/replicas-string.yaml: cannot unmarshal string into replicas of type int`},
+		{"spec file unknown key", []string{"-f", "testdata/unknown-key.yaml"}, `spec file testdata/unknown-key.yaml, line 3: unknown key "replica" (keys: preset, name,`},
+		{"spec file bad value", []string{"-f", "testdata/bad-replicas.yaml"}, `invalid value "0" for "replicas" in testdata/bad-replicas.yaml, line 2: must be an integer from 1 to 1000`},
+		{"spec file wrong type", []string{"-f", "testdata/replicas-string.yaml"}, `invalid value "three" for "replicas" in testdata/replicas-string.yaml, line 2: must be an integer from 1 to 1000`},
 		{"spec file missing", []string{"-f", "testdata/nope.yaml"}, `reading spec file: open testdata/nope.yaml: no such file or directory`},
 		{"no preset", []string{"--preset="}, `invalid argument "" for "--preset" flag: must not be empty`},
 	}
@@ -202,5 +202,67 @@ func mustWrite(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGenerateSpecFileStrict: spec-file keys are exact, one document only,
+// scalars are the text written, and each error is one line naming the file,
+// the line and the key (issue #11, findings 14 and 17).
+func TestGenerateSpecFileStrict(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		want       string // the whole stderr
+	}{
+		{"key in another case", "preset: redis\nREPLICAS: 5\n",
+			"error: spec file -, line 2: unknown key \"REPLICAS\"; keys are case-sensitive: replicas (keys: preset, name, namespace, replicas, port, mode, serviceName, image, storage, storageClass, clusterDomain, labels, clientService)\n"},
+		{"key twice", "preset: redis\nreplicas: 2\nreplicas: 5\n",
+			"error: spec file -, line 3: key \"replicas\" is given twice, first on line 2\n"},
+		{"second document", "preset: redis\n---\nreplicas: [\n",
+			"error: spec file -, line 3: invalid YAML: did not find expected node content\n"},
+		{"second valid document", "preset: redis\n---\nreplicas: 2\n",
+			"error: spec file -, line 2: a second YAML document; a spec file holds one spec\n"},
+		{"octal-looking name", "preset: redis\nname: 0123\n",
+			"error: invalid value \"0123\" for \"name\" in -, line 2: the default service name \"0123-headless\" must be a DNS-1035 label: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit; choose another name or set the service name\n"},
+		{"on is text", "preset: redis\nmode: on\n",
+			"error: invalid value \"on\" for \"mode\" in -, line 2: must be one of statefulset, pods\n"},
+		{"hex replicas", "preset: redis\nreplicas: 0x10\n",
+			"error: invalid value \"0x10\" for \"replicas\" in -, line 2: must be an integer from 1 to 1000\n"},
+		{"long value cut", "preset: redis\nname: " + strings.Repeat("a", 100000) + "\n",
+			"error: invalid value \"" + strings.Repeat("a", 60) + "\"… (100000 characters) for \"name\" in -, line 2: must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit\n"},
+		{"too large", "preset: redis\n#" + strings.Repeat("x", 1<<20) + "\n",
+			"error: spec file - is larger than the limit of 1 MiB\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.spec, "generate", "-f", "-")
+			if code != ExitUsage || stdout != "" || stderr != tt.want {
+				t.Errorf("exit %d, stdout %d bytes, stderr\n%q\nwant 2 and\n%q", code, len(stdout), stderr, tt.want)
+			}
+		})
+	}
+	// Label values (and keys) are the text written: 0x10 stays 0x10.
+	code, stdout, stderr := runCmd(t, "preset: redis\nlabels:\n  team: 0x10\n", "generate", "-f", "-")
+	if code != ExitOK || !strings.Contains(stdout, `team: "0x10"`) {
+		t.Errorf("label value 0x10: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestGenerateLongValues: a 100 KB value is cut in the message (issue #11,
+// finding 17), whether a flag or the spec file gave it.
+func TestGenerateLongValues(t *testing.T) {
+	long := strings.Repeat("9", 100000)
+	for _, args := range [][]string{
+		{"--name", long},
+		{"--replicas", long},
+		{"--image", long},
+		{"--client-service=" + long},
+		{"-l", "a=" + long},
+		{"-l", long},
+		{"--format", long},
+	} {
+		code, _, stderr := runCmd(t, "", append([]string{"generate", "-p", "redis"}, args...)...)
+		if code != ExitUsage || len(stderr) > 600 || !strings.Contains(stderr, "… (") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%.20s: exit %d, stderr of %d bytes: %.300q", args[0], code, len(stderr), stderr)
+		}
 	}
 }

@@ -98,17 +98,21 @@ func TestInjection(t *testing.T) {
 		"x\n---\napiVersion: v1\nkind: Secret",
 		"\\\" injected: \\\"",
 		"line\u2028sep\u0000nul",
+		// YAML 1.1 reads these unquoted as a bool, numbers and null.
+		"yes", "on", "0x10", "1e3", "0o17", "~", "null", ".inf",
 	}
 	r, err := NewRenderer(templates.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, attack := range attacks {
-		for _, field := range []string{"image", "label value", "storage class"} {
+		for _, field := range []string{"image", "label key", "label value", "storage class"} {
 			m := mustResolve(t, Spec{Preset: "redis", Replicas: intp(2)})
 			switch field {
 			case "image":
 				m.Image = attack
+			case "label key":
+				m.ExtraLabels = map[string]string{attack: "v", "team": "t"}
 			case "label value":
 				m.ExtraLabels = map[string]string{"team": attack}
 			case "storage class":
@@ -135,6 +139,11 @@ func TestInjection(t *testing.T) {
 				switch field {
 				case "image":
 					got = pod.Spec.Containers[0].Image
+				case "label key":
+					got = attack
+					if pod.Labels[attack] != "v" || len(pod.Labels) != len(m.Labels()) {
+						t.Errorf("label key %q: the pod's labels are %q", attack, pod.Labels)
+					}
 				case "label value":
 					got = pod.Labels["team"]
 				case "storage class":

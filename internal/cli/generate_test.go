@@ -242,7 +242,7 @@ func TestGenerateSpecFileStrict(t *testing.T) {
 	}
 	// Label values (and keys) are the text written: 0x10 stays 0x10.
 	code, stdout, stderr := runCmd(t, "preset: redis\nlabels:\n  team: 0x10\n", "generate", "-f", "-")
-	if code != ExitOK || !strings.Contains(stdout, `team: "0x10"`) {
+	if code != ExitOK || !strings.Contains(stdout, `"team": "0x10"`) {
 		t.Errorf("label value 0x10: exit %d, stderr %q", code, stderr)
 	}
 }
@@ -263,6 +263,21 @@ func TestGenerateLongValues(t *testing.T) {
 		code, _, stderr := runCmd(t, "", append([]string{"generate", "-p", "redis"}, args...)...)
 		if code != ExitUsage || len(stderr) > 600 || !strings.Contains(stderr, "… (") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%.20s: exit %d, stderr of %d bytes: %.300q", args[0], code, len(stderr), stderr)
+		}
+	}
+}
+
+// TestGenerateLabelKeysAsWritten: label keys that YAML 1.1 reads as a bool
+// or a number stay the keys given (issue #11, finding 11); yes and on
+// were both "true", which made the StatefulSet a duplicate key (exit 3).
+func TestGenerateLabelKeysAsWritten(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "-l", "yes=1", "-l", "on=2", "-l", "0x10=a", "-l", "1e3=b")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`"yes": "1"`, `"on": "2"`, `"0x10": "a"`, `"1e3": "b"`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %s", want)
 		}
 	}
 }

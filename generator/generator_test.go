@@ -218,6 +218,8 @@ func TestConsistencyCheckCatchesTemplateBugs(t *testing.T) {
 			"\ndata:", `
 data:
   extra: "redis-9.redis-headless.default.svc.cluster.local:6379"`, `names host redis-9.redis-headless.default.svc.cluster.local, which is not one of the pods' DNS names`},
+		{"client Service name not a DNS-1035 label", ModeStatefulSet, "client-service.yaml.tmpl",
+			`name: {{ q .ClientServiceName }}`, `name: "0-client"`, `Service name "0-client" must be a DNS-1035 label`},
 		{"configmap name mismatch", ModeStatefulSet, "configmap.yaml.tmpl",
 			`name: {{ q .ConfigMapName }}`, `name: "scripts"`, `mounts ConfigMap redis-config, which is not generated`},
 	}
@@ -318,6 +320,42 @@ func TestPresetImages(t *testing.T) {
 	for _, p := range all {
 		if err := validateImage(p.Image); err != nil {
 			t.Errorf("preset %s: %v", p.Name, err)
+		}
+	}
+}
+
+// TestDerivedNames: every name headless derives from the workload's name
+// is checked by the rule of the object it names (issue #11, finding 12),
+// and a name that passes renders.
+func TestDerivedNames(t *testing.T) {
+	tests := []struct {
+		spec    Spec
+		wantErr string
+	}{
+		{Spec{Preset: "redis", Name: "1db", ServiceName: "db-headless"}, `the client Service's name "1db" must be a DNS-1035 label`},
+		{Spec{Preset: "mongodb", Name: "1db", ServiceName: "db-headless", ClientService: boolp(true)}, `the client Service's name "1db" must be a DNS-1035 label`},
+		{Spec{Preset: "mongodb", Name: "1db", ServiceName: "db-headless"}, ""},
+		{Spec{Preset: "redis", Name: "1db", ServiceName: "db-headless", ClientService: boolp(false), Mode: ModePods}, ""},
+	}
+	for _, tt := range tests {
+		_, err := Generate(tt.spec)
+		var fe *FieldError
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%+v: %v", tt.spec, err)
+		case tt.wantErr != "" && (!errors.As(err, &fe) || fe.Field != FieldName || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%+v: error %v, want a FieldError for name containing %q", tt.spec, err, tt.wantErr)
+		}
+	}
+	// Every kind generated has a rule, and each derived name follows it.
+	for _, p := range presets.Names() {
+		for _, mode := range Modes {
+			m := mustResolve(t, Spec{Preset: p, Mode: mode, ClientService: boolp(true)})
+			for _, d := range m.derivedNames() {
+				if valid, rule := objectNameRule(d.kind); !valid(d.name) {
+					t.Errorf("%s %s: %s %q %s", p, mode, d.kind, d.name, rule)
+				}
+			}
 		}
 	}
 }

@@ -33,6 +33,8 @@ func TestGenerateBadInput(t *testing.T) {
 		{"name too long for statefulset", []string{"--name", long}, `invalid argument "` + long + `" for "--name" flag: is 53 characters; the limit is 52 for a StatefulSet`},
 		{"name too long for pods", []string{"--mode", "pods", "--replicas", "10", "--name", strings.Repeat("b", 62)}, `for "--name" flag: is 62 characters; the limit is 61 so that pod names up to <name>-9 stay within 63 characters`},
 		{"name starting with digit needs service name", []string{"--name", "1db"}, `invalid argument "1db" for "--name" flag: the default service name "1db-headless" must be a DNS-1035 label`},
+		{"name starting with digit for a client Service", []string{"--name", "1db", "--service-name", "db-headless", "--client-service"}, `invalid argument "1db" for "--name" flag: the client Service's name "1db" must be a DNS-1035 label: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit; choose another name or disable the client Service (clientService false)`},
+		{"name starting with digit, redis", []string{"--preset", "redis", "--name", "1db", "--service-name", "db-headless"}, `invalid argument "1db" for "--name" flag: the client Service's name "1db" must be a DNS-1035 label`},
 		{"name empty", []string{"--name", ""}, `invalid argument "" for "--name" flag: must not be empty`},
 		{"port zero", []string{"--port", "0"}, `invalid argument "0" for "--port" flag: must be an integer from 1 to 65535`},
 		{"port too large", []string{"--port", "70000"}, `invalid argument "70000" for "--port" flag: must be an integer from 1 to 65535`},

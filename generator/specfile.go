@@ -155,6 +155,9 @@ func decodeLabels(s *Spec, v *yaml.Node) error {
 		seen[k.Value] = k.Line
 		s.Labels[k.Value] = val.Value
 	}
+	if len(s.Labels) == 0 {
+		s.Labels = nil // "labels: {}" adds none, as leaving the key out does
+	}
 	return nil
 }
 

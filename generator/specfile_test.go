@@ -28,6 +28,7 @@ func TestDecodeSpec(t *testing.T) {
 			want: Spec{Labels: map[string]string{"yes": "0x10", "on": "1e3", "0x10": "~", "empty": ""}}},
 		{name: "quoted text", in: "name: \"db\"\nimage: 'redis:7'", want: Spec{Name: "db", Image: "redis:7"}},
 		{name: "null is left out", in: "name:\nnamespace: ~\nimage: null\nreplicas:\nlabels:\n", want: Spec{}},
+		{name: "empty labels are no labels", in: "labels: {}", want: Spec{}},
 		{name: "empty storage class is the default", in: "storageClass: ''", want: Spec{}},
 		{name: "aliases", in: "name: &n db\nnamespace: *n", want: Spec{Name: "db", Namespace: "db"}},
 		{name: "explicit document start", in: "---\npreset: redis\n", want: Spec{Preset: "redis"}},

@@ -37,6 +37,9 @@ func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Com
   headless generate -f spec.yaml --replicas 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseEmpty(cmd, "output", "leave it out to print to standard output"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -203,6 +203,41 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 }
 
+// TestEmptyOutputAndUnknownShell: issue #11, finding 19. An empty
+// --output silently printed to standard output, and "completion nosh"
+// printed help with exit 0.
+func TestEmptyOutputAndUnknownShell(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // the whole stderr
+	}{
+		{[]string{"generate", "-p", "redis", "--output", ""},
+			"error: invalid argument \"\" for \"--output\" flag: must not be empty; leave it out to print to standard output\n"},
+		{[]string{"generate", "-p", "redis", "--output="},
+			"error: invalid argument \"\" for \"--output\" flag: must not be empty; leave it out to print to standard output\n"},
+		{[]string{"init", "--output", ""},
+			"error: invalid argument \"\" for \"--output\" flag: must not be empty; give - for standard output, or leave it out to be asked\n"},
+		{[]string{"init", "--save", ""},
+			"error: invalid argument \"\" for \"--save\" flag: must not be empty; leave it out to save no spec file\n"},
+		{[]string{"completion", "nosh"},
+			"error: unknown shell \"nosh\" for \"headless completion\": must be one of bash, fish, powershell, zsh\n"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCmd(t, "", tt.args...)
+		if code != ExitUsage || stdout != "" || stderr != tt.want {
+			t.Errorf("%q: exit %d, stdout %d bytes, stderr %q; want 2 and %q", tt.args, code, len(stdout), stderr, tt.want)
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		if code, stdout, stderr := runCmd(t, "", "completion", shell); code != ExitOK || len(stdout) < 100 {
+			t.Errorf("completion %s: exit %d, %d bytes, stderr %q", shell, code, len(stdout), stderr)
+		}
+	}
+	if code, stdout, _ := runCmd(t, "", "completion"); code != ExitOK || !strings.Contains(stdout, "bash") {
+		t.Errorf("completion without a shell: exit %d, want its help", code)
+	}
+}
+
 func mustWrite(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {

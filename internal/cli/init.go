@@ -56,6 +56,12 @@ init needs a terminal; in scripts and CI use "headless generate".`,
   headless init --save headless.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseEmpty(cmd, "output", "give - for standard output, or leave it out to be asked"); err != nil {
+				return err
+			}
+			if err := refuseEmpty(cmd, "save", "leave it out to save no spec file"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -284,6 +285,27 @@ func TestGenerateSpecFileStrict(t *testing.T) {
 	code, stdout, stderr := runCmd(t, "preset: redis\nlabels:\n  team: 0x10\n", "generate", "-f", "-")
 	if code != ExitOK || !strings.Contains(stdout, `"team": "0x10"`) {
 		t.Errorf("label value 0x10: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestGenerateTooManyLabels: each label is copied onto every object and
+// pod, so their number is bounded; 2,000 labels took 1.1 GB before.
+func TestGenerateTooManyLabels(t *testing.T) {
+	var spec strings.Builder
+	spec.WriteString("preset: redis\nmode: pods\nreplicas: 1000\nlabels:\n")
+	for i := range 2000 {
+		fmt.Fprintf(&spec, "  example.com/k%05d: v\n", i)
+	}
+	code, stdout, stderr := runCmd(t, spec.String(), "generate", "-f", "-")
+	if want := "error: invalid value \"2000 labels\" for \"labels\" in -, line 4: at most 64 labels may be added\n"; code != ExitUsage || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %d bytes, stderr %q; want 2 and %q", code, len(stdout), stderr, want)
+	}
+	args := []string{"generate", "-p", "redis"}
+	for i := range 65 {
+		args = append(args, "-l", fmt.Sprintf("k%d=v", i))
+	}
+	if code, _, stderr := runCmd(t, "", args...); code != ExitUsage || !strings.Contains(stderr, "at most 64 labels") {
+		t.Errorf("65 -l flags: exit %d, stderr %q", code, stderr)
 	}
 }
 

@@ -27,7 +27,7 @@ func FuzzWriteDir(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		b = append(b, make([]byte, 8)...)
 		names := []string{"a.yaml", "b.yaml", "c.yaml", "keep.txt"}
-		force, failAt, fallback, exists := b[4]&1 == 1, int(b[5]%5), b[6]&1 == 1, b[7]&1 == 1
+		force, failAt, fallback, exists := b[4]&1 == 1, int(b[5]%byte(len(files)+1)), b[6]&1 == 1, b[7]&1 == 1
 		tmp := t.TempDir()
 		dir := filepath.Join(tmp, "out")
 		if exists {

@@ -309,6 +309,18 @@ func TestGenerateTooManyLabels(t *testing.T) {
 	}
 }
 
+// TestLongArgumentsOfCobra: cobra and pflag echo an unknown flag or
+// command whole; the message is cut to one bounded line.
+func TestLongArgumentsOfCobra(t *testing.T) {
+	long := strings.Repeat("a", 100000)
+	for _, args := range [][]string{{"generate", "--" + long}, {long}, {"generate", "-p", "redis", long}} {
+		code, stdout, stderr := runCmd(t, "", args...)
+		if code != ExitUsage || stdout != "" || len(stderr) > 2100 || !strings.HasSuffix(stderr, " characters, cut)\n") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%.20q: exit %d, stderr of %d bytes ending %q", args, code, len(stderr), stderr[max(0, len(stderr)-60):])
+		}
+	}
+}
+
 // TestGenerateLongValues: a 100 KB value is cut in the message (issue #11,
 // finding 17), whether a flag or the spec file gave it.
 func TestGenerateLongValues(t *testing.T) {

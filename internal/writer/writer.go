@@ -343,8 +343,8 @@ func replaceContents(ctx context.Context, dir string, files []generator.File, fo
 		}
 		if len(failed) > 0 {
 			keep = true
-			return fmt.Errorf("%w; restoring the previous files failed (%v): those not in %s are in %s",
-				err, errors.Join(failed...), dir, oldDir)
+			return fmt.Errorf("%w; restoring the previous files failed (%v): those not back in %s are in %s",
+				err, errors.Join(failed...), dir, stage)
 		}
 		return fmt.Errorf("%w; nothing was changed", err)
 	}

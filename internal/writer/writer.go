@@ -41,8 +41,9 @@
 // the files are being written removes everything written, including created
 // parents. A switch that has begun is completed, since it takes one rename
 // per file. Only SIGKILL or a crash can leave a .headless-* directory
-// behind. If that happens during a switch, the files not yet replaced are
-// in it.
+// behind. If one of them stops a switch, the directory holds some new files
+// and some old ones, and the staging directory holds the old versions of the
+// files already replaced.
 package writer
 
 import (

@@ -3,6 +3,8 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -194,7 +196,10 @@ func validateLabels(labels map[string]string) error {
 	if len(labels) > MaxLabels {
 		return fieldErr(FieldLabels, fmt.Sprintf("%d labels", len(labels)), "at most %d labels may be added", MaxLabels)
 	}
-	for k, v := range labels {
+	// In key order, so that the first bad label reported does not depend
+	// on map iteration.
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		v := labels[k]
 		kv := k + "=" + v
 		if errs := content.IsLabelKey(k); len(errs) > 0 {
 			return fieldErr(FieldLabels, kv, "the key %s", strings.Join(errs, "; "))

@@ -321,6 +321,30 @@ func TestLongArgumentsOfCobra(t *testing.T) {
 	}
 }
 
+// TestGenerateLabelBlame: -l adds to the spec file's labels, so a bad
+// label is blamed on where it came from, the file's line or the flag.
+func TestGenerateLabelBlame(t *testing.T) {
+	spec := "preset: redis\nlabels:\n  good: x\n  bad: a b\n"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-l", "team=data"}, "error: invalid value \"bad=a b\" for \"labels\" in -, line 2: the value"},
+		{[]string{"-l", "aaa=c d"}, "error: invalid argument \"aaa=c d\" for \"--label\" flag: the value"},
+		{[]string{"-l", "zzz=c d"}, "error: invalid value \"bad=a b\" for \"labels\" in -, line 2: the value"},
+		{[]string{"-l", "bad=fixed", "-l", "flag=c d"}, "error: invalid argument \"flag=c d\" for \"--label\" flag: the value"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCmd(t, spec, append([]string{"generate", "-f", "-"}, tt.args...)...)
+		if code != ExitUsage || !strings.HasPrefix(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q…", tt.args, code, stderr, tt.want)
+		}
+	}
+	if code, _, stderr := runCmd(t, spec, "generate", "-f", "-", "-l", "bad=fixed"); code != ExitOK {
+		t.Errorf("-l replacing the file's bad label: exit %d, %s", code, stderr)
+	}
+}
+
 // TestGenerateLongValues: a 100 KB value is cut in the message (issue #11,
 // finding 17), whether a flag or the spec file gave it.
 func TestGenerateLongValues(t *testing.T) {

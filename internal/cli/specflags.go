@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 
@@ -22,6 +23,10 @@ type specFlags struct {
 	// fromFile holds the line of each field the spec file set that no flag
 	// overrode, so that an error can say where the bad value came from.
 	fromFile map[string]int
+	// fileLabels holds the labels the spec file set that no -l flag
+	// replaced: -l adds to the file's labels, so a bad label may come from
+	// either.
+	fileLabels map[string]string
 }
 
 // textFlag holds the text of an int or bool flag as given. It is parsed by
@@ -110,16 +115,22 @@ func (sf *specFlags) spec(stdin io.Reader) (generator.Spec, error) {
 			return s, err
 		}
 		sf.fromFile = lines
+		sf.fileLabels = maps.Clone(s.Labels)
 	}
 	for _, f := range generator.Fields {
 		flag := sf.flags.Lookup(f.Flag)
 		if !flag.Changed {
 			continue
 		}
-		delete(sf.fromFile, f.Key)
 		args := []string{flag.Value.String()}
 		if f.Kind == generator.KindLabels {
 			args, _ = sf.flags.GetStringArray(f.Flag)
+			for _, arg := range args {
+				k, _, _ := strings.Cut(arg, "=")
+				delete(sf.fileLabels, k)
+			}
+		} else {
+			delete(sf.fromFile, f.Key)
 		}
 		// An empty string given on purpose is invalid, not "the default".
 		if f.Kind == generator.KindString && !f.EmptyIsDefault && args[0] == "" {
@@ -162,10 +173,22 @@ func (sf *specFlags) explain(err error) error {
 		}
 		return usageErrorf("\"--%s\" flag %s", flagOf(fe.Field), fe.Reason)
 	}
-	if line, ok := sf.fromFile[fe.Field]; ok {
+	if line, ok := sf.fromFile[fe.Field]; ok && (fe.Field != generator.FieldLabels || sf.labelFromFile(fe.Value)) {
 		return usageErrorf("invalid value %s for %q in %s, line %d: %s", value, fe.Field, sf.file, line, fe.Reason)
 	}
 	return usageErrorf("invalid argument %s for \"--%s\" flag: %s", value, flagOf(fe.Field), fe.Reason)
+}
+
+// labelFromFile reports whether the labels FieldError's value is about the
+// spec file's labels: one of them as key=value, or their number when no
+// flag added any.
+func (sf *specFlags) labelFromFile(value string) bool {
+	for k, v := range sf.fileLabels {
+		if value == k+"="+v {
+			return true
+		}
+	}
+	return !sf.flags.Changed(flagOf(generator.FieldLabels)) && !strings.Contains(value, "=")
 }
 
 // readSpecFile reads a spec file, at most generator.MaxSpecFile bytes of

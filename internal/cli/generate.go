@@ -48,12 +48,19 @@ func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Com
 	}
 	opts.Spec.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.Format, "format", formatYAML, "output format: yaml or json (a v1 List)")
-	cmd.Flags().StringVar(&opts.Output, "output", "", "write one file per object and a kustomization.yaml into `dir` instead of stdout")
+	cmd.Flags().StringVar(&opts.Output, "output", "", "write one file per object and a kustomization.yaml into `dir` instead of stdout (- for stdout)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --output, overwrite files in a non-empty directory")
 	return cmd
 }
 
 func generateRun(opts *GenerateOptions) error {
+	if opts.Output == "-" {
+		// As for init and -f: "-" is standard output, never a directory named "-".
+		opts.Output = ""
+		if opts.Force {
+			return usageErrorf("\"--force\" needs \"--output\" with a directory, not -")
+		}
+	}
 	if opts.Format != formatYAML && opts.Format != formatJSON {
 		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of yaml, json", generator.QuoteValue(opts.Format))
 	}

@@ -169,6 +169,19 @@ func TestGenerateOutputRules(t *testing.T) {
 			}
 		}
 	})
+	t.Run("--output - is standard output", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", "-")
+		if code != ExitOK || !strings.Contains(stdout, "kind: StatefulSet") || stderr != "" {
+			t.Errorf("code %d, stdout %d bytes, stderr %q", code, len(stdout), stderr)
+		}
+		if _, err := os.Stat("-"); err == nil {
+			t.Error("a directory named - was written")
+		}
+		if code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", "-", "--force"); code != ExitUsage || !strings.Contains(stderr, "needs") {
+			t.Errorf("--output - --force: code %d, stderr %q", code, stderr)
+		}
+	})
 	t.Run("--force without --output", func(t *testing.T) {
 		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--force")
 		if code != ExitUsage || stderr != "error: \"--force\" needs \"--output\"\n" {

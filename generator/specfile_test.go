@@ -31,6 +31,8 @@ func TestDecodeSpec(t *testing.T) {
 		{name: "empty labels are no labels", in: "labels: {}", want: Spec{}},
 		{name: "empty storage class is the default", in: "storageClass: ''", want: Spec{}},
 		{name: "aliases", in: "name: &n db\nnamespace: *n", want: Spec{Name: "db", Namespace: "db"}},
+		{name: "JSON", in: `{"preset": "redis", "replicas": 3, "clientService": true, "labels": {"team": "data"}}`,
+			want: Spec{Preset: "redis", Replicas: intp(3), ClientService: boolp(true), Labels: map[string]string{"team": "data"}}},
 		{name: "explicit document start", in: "---\npreset: redis\n", want: Spec{Preset: "redis"}},
 
 		{name: "key in another case", in: "REPLICAS: 5", wantErr: `unknown key "REPLICAS"; keys are case-sensitive: replicas (keys: preset,`, line: 1},

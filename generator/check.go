@@ -18,6 +18,7 @@ import (
 // the dns package — the model `headless dns` and `headless lint` use — the
 // records cluster DNS will publish for them:
 //
+//   - every object's name is valid for its kind;
 //   - exactly one headless Service, named as the Model says, publishing
 //     not-ready addresses;
 //   - the per-pod records are exactly the promised names, one for each pod,
@@ -55,6 +56,9 @@ func check(man *Manifest) error {
 			fail("%s %s is generated twice", d.Kind, d.Name)
 		}
 		seen[key] = true
+		if valid, rule := objectNameRule(d.Kind); !valid(d.Name) {
+			fail("%s name %q %s", d.Kind, d.Name, rule)
+		}
 		var ns string
 		switch o := d.Object.(type) {
 		case *corev1.Service:

@@ -74,6 +74,16 @@ func TestValidateImage(t *testing.T) {
 		{"-mongo:1", false},
 		{"mongo:1\nkind: Secret", false},
 		{"mongo@sha256:abc", false},
+		{"mongo@sha512:" + strings.Repeat("c", 128), true},
+		{"mongo@sha256:" + strings.Repeat("a", 32), false},
+		{"mongo@sha256:" + strings.Repeat("a", 65), false},
+		{"mongo@sha256:" + strings.Repeat("A", 64), false},
+		{"mongo@sha256:" + strings.Repeat("g", 64), false},
+		{"mongo@sha512:" + strings.Repeat("c", 64), false},
+		{"mongo@md5:" + strings.Repeat("a", 32), false},
+		{"mongo@sha384:" + strings.Repeat("a", 96), false},
+		{"mongo@SHA256:" + strings.Repeat("a", 64), false},
+		{"mongo@sha256+b64u:" + strings.Repeat("a", 64), false},
 		{"", false},
 		{"mongo:" + strings.Repeat("1", 129), false},
 	}
@@ -98,17 +108,21 @@ func TestInjection(t *testing.T) {
 		"x\n---\napiVersion: v1\nkind: Secret",
 		"\\\" injected: \\\"",
 		"line\u2028sep\u0000nul",
+		// YAML 1.1 reads these unquoted as a bool, numbers and null.
+		"yes", "on", "0x10", "1e3", "0o17", "~", "null", ".inf",
 	}
 	r, err := NewRenderer(templates.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, attack := range attacks {
-		for _, field := range []string{"image", "label value", "storage class"} {
+		for _, field := range []string{"image", "label key", "label value", "storage class"} {
 			m := mustResolve(t, Spec{Preset: "redis", Replicas: intp(2)})
 			switch field {
 			case "image":
 				m.Image = attack
+			case "label key":
+				m.ExtraLabels = map[string]string{attack: "v", "team": "t"}
 			case "label value":
 				m.ExtraLabels = map[string]string{"team": attack}
 			case "storage class":
@@ -135,6 +149,11 @@ func TestInjection(t *testing.T) {
 				switch field {
 				case "image":
 					got = pod.Spec.Containers[0].Image
+				case "label key":
+					got = attack
+					if pod.Labels[attack] != "v" || len(pod.Labels) != len(m.Labels()) {
+						t.Errorf("label key %q: the pod's labels are %q", attack, pod.Labels)
+					}
 				case "label value":
 					got = pod.Labels["team"]
 				case "storage class":
@@ -209,6 +228,8 @@ func TestConsistencyCheckCatchesTemplateBugs(t *testing.T) {
 			"\ndata:", `
 data:
   extra: "redis-9.redis-headless.default.svc.cluster.local:6379"`, `names host redis-9.redis-headless.default.svc.cluster.local, which is not one of the pods' DNS names`},
+		{"client Service name not a DNS-1035 label", ModeStatefulSet, "client-service.yaml.tmpl",
+			`name: {{ q .ClientServiceName }}`, `name: "0-client"`, `Service name "0-client" must be a DNS-1035 label`},
 		{"configmap name mismatch", ModeStatefulSet, "configmap.yaml.tmpl",
 			`name: {{ q .ConfigMapName }}`, `name: "scripts"`, `mounts ConfigMap redis-config, which is not generated`},
 	}
@@ -309,6 +330,42 @@ func TestPresetImages(t *testing.T) {
 	for _, p := range all {
 		if err := validateImage(p.Image); err != nil {
 			t.Errorf("preset %s: %v", p.Name, err)
+		}
+	}
+}
+
+// TestDerivedNames: every name headless derives from the workload's name
+// is checked by the rule of the object it names (issue #11, finding 12),
+// and a name that passes renders.
+func TestDerivedNames(t *testing.T) {
+	tests := []struct {
+		spec    Spec
+		wantErr string
+	}{
+		{Spec{Preset: "redis", Name: "1db", ServiceName: "db-headless"}, `the client Service's name "1db" must be a DNS-1035 label`},
+		{Spec{Preset: "mongodb", Name: "1db", ServiceName: "db-headless", ClientService: boolp(true)}, `the client Service's name "1db" must be a DNS-1035 label`},
+		{Spec{Preset: "mongodb", Name: "1db", ServiceName: "db-headless"}, ""},
+		{Spec{Preset: "redis", Name: "1db", ServiceName: "db-headless", ClientService: boolp(false), Mode: ModePods}, ""},
+	}
+	for _, tt := range tests {
+		_, err := Generate(tt.spec)
+		var fe *FieldError
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%+v: %v", tt.spec, err)
+		case tt.wantErr != "" && (!errors.As(err, &fe) || fe.Field != FieldName || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%+v: error %v, want a FieldError for name containing %q", tt.spec, err, tt.wantErr)
+		}
+	}
+	// Every kind generated has a rule, and each derived name follows it.
+	for _, p := range presets.Names() {
+		for _, mode := range Modes {
+			m := mustResolve(t, Spec{Preset: p, Mode: mode, ClientService: boolp(true)})
+			for _, d := range m.derivedNames() {
+				if valid, rule := objectNameRule(d.kind); !valid(d.name) {
+					t.Errorf("%s %s: %s %q %s", p, mode, d.kind, d.name, rule)
+				}
+			}
 		}
 	}
 }

@@ -16,7 +16,8 @@ var imageRef = sync.OnceValue(func() *regexp.Regexp {
 		// repository path: lower-case components separated by /, each with . _ __ - separators
 		`(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)` +
 		`(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?` +
-		`(?:@(?P<digest>[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}))?` +
+		// digest: the OCI image-spec grammar; the algorithm is checked below
+		`(?:@(?P<digest>[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+))?` +
 		`$`)
 })
 
@@ -55,11 +56,34 @@ func validateImage(ref string) error {
 	}
 	switch {
 	case digest != "":
-		return nil
+		return validateDigest(ref, digest)
 	case tag == "":
 		return fieldErr(FieldImage, ref, "must name a tag or digest; an untagged image means :latest, which is not reproducible")
 	case tag == "latest":
 		return fieldErr(FieldImage, ref, "the tag latest is not reproducible; pin a version tag or a digest")
+	}
+	return nil
+}
+
+// digestLengths are the algorithms the OCI image spec registers, with the
+// length of their encoded part: lower-case hex digits.
+var digestLengths = map[string]int{"sha256": 64, "sha512": 128}
+
+// validateDigest checks a digest (algorithm:encoded) that matched the OCI
+// image-spec grammar against its registered algorithms: sha256 with 64
+// lower-case hex digits, sha512 with 128.
+func validateDigest(ref, digest string) error {
+	algorithm, encoded, _ := strings.Cut(digest, ":")
+	n, ok := digestLengths[algorithm]
+	if !ok {
+		return fieldErr(FieldImage, ref, "the digest algorithm %s is not registered by the OCI image spec; use sha256 (64 lower-case hex digits) or sha512 (128)",
+			QuoteValue(algorithm))
+	}
+	switch {
+	case strings.Trim(encoded, "0123456789abcdef") != "":
+		return fieldErr(FieldImage, ref, "a %s digest is %d lower-case hex digits (0-9, a-f), not %s", algorithm, n, QuoteValue(encoded))
+	case len(encoded) != n:
+		return fieldErr(FieldImage, ref, "a %s digest is %d lower-case hex digits, not %d", algorithm, n, len(encoded))
 	}
 	return nil
 }

@@ -270,6 +270,9 @@ func (m *Model) validate(s Spec) error {
 	if err := validateServiceName(m, s.ServiceName == ""); err != nil {
 		return err
 	}
+	if err := validateDerivedNames(m); err != nil {
+		return err
+	}
 	// A preset's own image is checked by TestPresetImages; the user's here.
 	if s.Image != "" {
 		if err := validateImage(m.Image); err != nil {

@@ -97,7 +97,9 @@ var sprigFuncs = sync.OnceValue(sprig.TxtFuncMap)
 // funcMap is sprig's text functions plus:
 //   - q: a value as a JSON string, which is a valid YAML double-quoted
 //     scalar whatever it contains, so no value can add YAML structure;
-//   - kv: a string map as sorted `key: "value"` lines;
+//   - kv: a string map as sorted `"key": "value"` lines, the key quoted
+//     like the value: unquoted, YAML reads a key yes as true, 0x10 as 16
+//     and 1e3 as 1000, and two such keys as one key given twice;
 //   - qlist: a string list as a YAML flow sequence of quoted values;
 //   - include: a named template's output, for piping into nindent.
 func funcMap(t *template.Template) template.FuncMap {
@@ -107,7 +109,7 @@ func funcMap(t *template.Template) template.FuncMap {
 		keys := slices.Sorted(maps.Keys(m))
 		lines := make([]string, len(keys))
 		for i, k := range keys {
-			lines[i] = k + ": " + quote(m[k])
+			lines[i] = quote(k) + ": " + quote(m[k])
 		}
 		return strings.Join(lines, "\n")
 	}

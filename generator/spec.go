@@ -8,7 +8,9 @@ package generator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Mode selects how pods get their per-pod DNS names.
@@ -116,7 +118,33 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("invalid %s %q: %s", e.Field, e.Value, e.Reason)
+	return fmt.Sprintf("invalid %s %s: %s", e.Field, QuoteValue(e.Value), e.Reason)
+}
+
+// maxShown is the length up to which QuoteValue shows a value whole: room
+// for the longest label (a 317-character key, "=" and a 63-character value)
+// and image reference most users write.
+const maxShown = 400
+
+// shownPrefix is how much of a longer value QuoteValue shows.
+const shownPrefix = 60
+
+// QuoteValue quotes a user's value for an error message, as %q does. A value
+// longer than maxShown characters is cut after shownPrefix characters, and
+// its length is given: `"aaaa"… (100000 characters)`. This keeps a 100 KB
+// --name from giving a 100 KB line. Every message that echoes a value uses
+// it.
+func QuoteValue(v string) string {
+	n := utf8.RuneCountInString(v)
+	if n <= maxShown {
+		return strconv.Quote(v)
+	}
+	cut := 0
+	for range shownPrefix {
+		_, size := utf8.DecodeRuneInString(v[cut:])
+		cut += size
+	}
+	return fmt.Sprintf("%s… (%d characters)", strconv.Quote(v[:cut]), n)
 }
 
 func fieldErr(field, value, format string, args ...any) *FieldError {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +166,153 @@ func TestInitWithoutTerminal(t *testing.T) {
 	want := "error: init needs an interactive terminal; use \"headless generate\" with flags\n"
 	if errOut.String() != want || out.Len() != 0 {
 		t.Errorf("stderr %q, stdout %q; want %q and nothing", errOut.String(), out.String(), want)
+	}
+}
+
+// runIn runs the built headless in dir and returns exit code and stderr.
+func runIn(t *testing.T, dir string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, errOut.String()
+	case errors.As(err, &exit):
+		return exit.ExitCode(), errOut.String()
+	}
+	t.Fatalf("running headless: %v", err)
+	return 0, ""
+}
+
+// snapshot returns name=content of every entry under dir (directories as
+// name/, links as name->target), hidden ones included.
+func snapshot(t *testing.T, dir string) []string {
+	t.Helper()
+	var got []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case d.IsDir():
+			got = append(got, rel+"/")
+		case d.Type()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			got = append(got, rel+"->"+target)
+		default:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			got = append(got, rel+"="+string(data))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestBinaryOutputAllOrNothing is issue #11's first finding: --force over a
+// directory where one file cannot be replaced must change no file at all.
+func TestBinaryOutputAllOrNothing(t *testing.T) {
+	tmp := t.TempDir()
+	if code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "d"); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	if err := os.Remove(filepath.Join(tmp, "d", "statefulset-redis.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(tmp, "d", "statefulset-redis.yaml", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, tmp)
+	code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "d", "--force", "--replicas", "5")
+	if code != 2 || !strings.Contains(stderr, "statefulset-redis.yaml: it is a directory") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want 2 and one line naming the directory in the way", code, stderr)
+	}
+	if after := snapshot(t, tmp); !slices.Equal(after, before) {
+		t.Errorf("a failed --force changed the disk:\nbefore %q\nafter  %q", before, after)
+	}
+}
+
+// TestBinaryOutputKeepsDirectory covers issue #11's second and third
+// findings: a symbolic link is written through (or refused when dangling),
+// and an existing directory keeps its inode, mode and group, including the
+// working directory (--output .).
+func TestBinaryOutputKeepsDirectory(t *testing.T) {
+	t.Run("link to an empty directory", func(t *testing.T) {
+		tmp := t.TempDir()
+		os.Mkdir(filepath.Join(tmp, "target"), 0o755)
+		os.Symlink("target", filepath.Join(tmp, "link"))
+		if code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "link"); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if fi, err := os.Lstat(filepath.Join(tmp, "link")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("the link was replaced (%v, %v)", fi.Mode(), err)
+		}
+		if entries, _ := os.ReadDir(filepath.Join(tmp, "target")); len(entries) != 7 {
+			t.Errorf("the link's target holds %d entries, want 7 files (6 objects and kustomization.yaml)", len(entries))
+		}
+	})
+	t.Run("dangling link", func(t *testing.T) {
+		tmp := t.TempDir()
+		os.Symlink("nowhere", filepath.Join(tmp, "link"))
+		code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "link")
+		if code != 2 || !strings.Contains(stderr, "is a symbolic link to nowhere, which does not exist") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+		if got := snapshot(t, tmp); !slices.Equal(got, []string{"link->nowhere"}) {
+			t.Errorf("directory holds %q", got)
+		}
+	})
+	t.Run("setgid group directory", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "out")
+		os.Mkdir(dir, 0o755)
+		if err := os.Chmod(dir, 0o770|os.ModeSetgid); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.Stat(dir)
+		if code, stderr := runIn(t, dir, "generate", "--preset", "redis", "--output", dir); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		after, _ := os.Stat(dir)
+		if !os.SameFile(before, after) || before.Mode() != after.Mode() {
+			t.Errorf("directory replaced: mode %v -> %v, same file %v", before.Mode(), after.Mode(), os.SameFile(before, after))
+		}
+	})
+	t.Run("working directory", func(t *testing.T) {
+		dir := t.TempDir()
+		if code, stderr := runIn(t, dir, "generate", "--preset", "redis", "--output", "."); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 7 {
+			t.Errorf("the directory holds %d entries, want 7 files (6 objects and kustomization.yaml)", len(entries))
+		}
+	})
+}
+
+// TestBinarySpecFileBounded: "-f /dev/zero" is refused after reading
+// generator.MaxSpecFile bytes (issue #11, finding 9); it grew to 5.9 GB in
+// 20 s before.
+func TestBinarySpecFileBounded(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "generate", "-f", "/dev/zero")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if ctx.Err() != nil || !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit %v (context %v), want exit code 2 at once", err, ctx.Err())
+	}
+	if want := "error: spec file /dev/zero is larger than the limit of 1 MiB\n"; errOut.String() != want || out.Len() != 0 {
+		t.Errorf("stderr %q, stdout %d bytes; want %q", errOut.String(), out.Len(), want)
 	}
 }

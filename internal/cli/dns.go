@@ -95,7 +95,7 @@ type dnsConnection struct {
 
 func dnsRun(opts *DNSOptions) error {
 	if opts.Format != "text" && opts.Format != formatJSON {
-		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of text, json", opts.Format)
+		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of text, json", generator.QuoteValue(opts.Format))
 	}
 	var report *dns.Report
 	if len(opts.Paths) > 0 {

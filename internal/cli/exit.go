@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/internal/prompter"
@@ -84,10 +85,29 @@ func exitCode(err error, w io.Writer) int {
 		fmt.Fprintln(w, "cancelled; nothing was written")
 		return ExitCancelled
 	case errors.As(err, &usage), errors.As(err, &field):
-		fmt.Fprintf(w, "error: %v\n", err)
+		fmt.Fprintf(w, "error: %s\n", bound(err.Error()))
 		return ExitUsage
 	default:
-		fmt.Fprintf(w, "error: %v\n", err)
+		fmt.Fprintf(w, "error: %s\n", bound(err.Error()))
 		return ExitUsage
 	}
+}
+
+// maxMessage bounds an error line. Our own messages quote values with
+// generator.QuoteValue and stay far below it. Cobra's and pflag's echo what
+// was typed (an unknown 100 KB flag or command) and are cut here.
+const maxMessage = 2000
+
+// bound cuts a message longer than maxMessage characters, and says how long
+// it was.
+func bound(msg string) string {
+	if utf8.RuneCountInString(msg) <= maxMessage {
+		return msg
+	}
+	cut := 0
+	for range maxMessage / 2 {
+		_, size := utf8.DecodeRuneInString(msg[cut:])
+		cut += size
+	}
+	return fmt.Sprintf("%s… (a message of %d characters, cut)", msg[:cut], utf8.RuneCountInString(msg))
 }

@@ -2,12 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/internal/parallel"
+	"github.com/headless-k8s/headless/internal/writer"
 	"github.com/headless-k8s/headless/presets"
 )
 
@@ -70,5 +75,25 @@ func TestExitCode(t *testing.T) {
 				t.Errorf("printed %q, want %q", buf.String(), tt.wantOut)
 			}
 		})
+	}
+}
+
+// TestRunWorkerPanic: a panic in a worker goroutine of internal/parallel
+// during a command is an internal error (exit 3) with the panic's value
+// and the worker's stack, not a crash of the process with exit 2.
+func TestRunWorkerPanic(t *testing.T) {
+	writeDirFunc = func(context.Context, string, []generator.File, bool) error {
+		parallel.Do(8, func(i int) {
+			if i == 5 {
+				panic("worker five")
+			}
+		})
+		return nil
+	}
+	defer func() { writeDirFunc = writer.WriteDir }()
+	code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", filepath.Join(t.TempDir(), "out"))
+	if code != ExitInternal || stdout != "" || !strings.HasPrefix(stderr, "internal error: worker five\n") ||
+		!strings.Contains(stderr, "in a worker goroutine:") || !strings.Contains(stderr, "This is a bug in headless") {
+		t.Errorf("exit %d, stderr %.400q; want 3, the panic and the worker's stack", code, stderr)
 	}
 }

@@ -133,7 +133,7 @@ func TestFieldsThroughSpecFile(t *testing.T) {
 	if err := saveSpec(full, sample()); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := readSpecFile(full, nil); err != nil || !reflect.DeepEqual(got, sample()) {
+	if got, _, err := readSpecFile(full, nil); err != nil || !reflect.DeepEqual(got, sample()) {
 		t.Errorf("spec file gives %+v, %v; want %+v", got, err, sample())
 	}
 	for _, f := range generator.Fields {
@@ -162,7 +162,11 @@ func TestFieldsThroughSpecFile(t *testing.T) {
 		t.Errorf("labels %v, %v; want %v", got.Labels, err, want)
 	}
 	code, _, stderr := runCmd(t, "replica: 3\n", "generate", "-f", "-")
-	if want := "(keys: " + strings.Join(specKeys(), ", ") + ")\n"; code != ExitUsage || !strings.HasSuffix(stderr, want) {
+	var keys []string
+	for _, f := range generator.Fields {
+		keys = append(keys, f.Key)
+	}
+	if want := "(keys: " + strings.Join(keys, ", ") + ")\n"; code != ExitUsage || !strings.HasSuffix(stderr, want) {
 		t.Errorf("unknown key: exit %d, %q; want it to end %q", code, stderr, want)
 	}
 }
@@ -229,7 +233,7 @@ func TestFieldErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, stdout, stderr = runCmd(t, "", "generate", "-f", file)
-			want = `error: invalid value "` + bad + `" for "` + f.Key + `" in ` + file + ": "
+			want = `error: invalid value "` + bad + `" for "` + f.Key + `" in ` + file + ", line "
 			if code != ExitUsage || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("spec file: exit %d, stderr %q; want 2 and %q", code, stderr, want)
 			}
@@ -282,4 +286,13 @@ func TestDNSRefusesSpecFlagsWithPaths(t *testing.T) {
 			t.Errorf("%s: exit %d, %q; want 2, %q", arg, code, stderr, want)
 		}
 	}
+}
+
+// keysOfFields lists the spec file's keys in the order of generator.Fields.
+func keysOfFields() []string {
+	keys := make([]string, len(generator.Fields))
+	for i, f := range generator.Fields {
+		keys[i] = f.Key
+	}
+	return keys
 }

@@ -2,12 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"github.com/headless-k8s/headless/generator"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/headless-k8s/headless/internal/writer"
+	"github.com/headless-k8s/headless/generator"
 )
 
 // GenerateOptions are the inputs of `headless generate`.
@@ -39,6 +38,9 @@ func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Com
   headless generate -f spec.yaml --replicas 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseEmpty(cmd, "output", "leave it out to print to standard output"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -47,14 +49,21 @@ func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Com
 	}
 	opts.Spec.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.Format, "format", formatYAML, "output format: yaml or json (a v1 List)")
-	cmd.Flags().StringVar(&opts.Output, "output", "", "write one file per object and a kustomization.yaml into `dir` instead of stdout")
+	cmd.Flags().StringVar(&opts.Output, "output", "", "write one file per object and a kustomization.yaml into `dir` instead of stdout (- for stdout)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --output, overwrite files in a non-empty directory")
 	return cmd
 }
 
 func generateRun(opts *GenerateOptions) error {
+	if opts.Output == "-" {
+		// As for init and -f: "-" is standard output, never a directory named "-".
+		opts.Output = ""
+		if opts.Force {
+			return usageErrorf("\"--force\" needs \"--output\" with a directory, not -")
+		}
+	}
 	if opts.Format != formatYAML && opts.Format != formatJSON {
-		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of yaml, json", opts.Format)
+		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of yaml, json", generator.QuoteValue(opts.Format))
 	}
 	if opts.Output != "" && opts.Format != formatYAML {
 		return usageErrorf("\"--format %s\" cannot be combined with \"--output\", which writes YAML files", opts.Format)
@@ -69,8 +78,8 @@ func generateRun(opts *GenerateOptions) error {
 	printWarnings(opts.IO.ErrOut, man.Model)
 	if opts.Output != "" {
 		files := man.Files()
-		if err := writer.WriteDir(opts.Output, files, opts.Force); err != nil {
-			return &UsageError{Err: err}
+		if err := writeDir(opts.Output, files, opts.Force); err != nil {
+			return err
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "wrote %d files to %s\n", len(files), opts.Output)
 		return nil

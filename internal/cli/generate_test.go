@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,8 @@ func TestGenerateBadInput(t *testing.T) {
 		{"name too long for statefulset", []string{"--name", long}, `invalid argument "` + long + `" for "--name" flag: is 53 characters; the limit is 52 for a StatefulSet`},
 		{"name too long for pods", []string{"--mode", "pods", "--replicas", "10", "--name", strings.Repeat("b", 62)}, `for "--name" flag: is 62 characters; the limit is 61 so that pod names up to <name>-9 stay within 63 characters`},
 		{"name starting with digit needs service name", []string{"--name", "1db"}, `invalid argument "1db" for "--name" flag: the default service name "1db-headless" must be a DNS-1035 label`},
+		{"name starting with digit for a client Service", []string{"--name", "1db", "--service-name", "db-headless", "--client-service"}, `invalid argument "1db" for "--name" flag: the client Service's name "1db" must be a DNS-1035 label: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit; choose another name or disable the client Service (clientService false)`},
+		{"name starting with digit, redis", []string{"--preset", "redis", "--name", "1db", "--service-name", "db-headless"}, `invalid argument "1db" for "--name" flag: the client Service's name "1db" must be a DNS-1035 label`},
 		{"name empty", []string{"--name", ""}, `invalid argument "" for "--name" flag: must not be empty`},
 		{"port zero", []string{"--port", "0"}, `invalid argument "0" for "--port" flag: must be an integer from 1 to 65535`},
 		{"port too large", []string{"--port", "70000"}, `invalid argument "70000" for "--port" flag: must be an integer from 1 to 65535`},
@@ -48,6 +51,9 @@ func TestGenerateBadInput(t *testing.T) {
 		{"image upper case path", []string{"--image", "library/Mongo:8.0.4"}, `invalid argument "library/Mongo:8.0.4" for "--image" flag: must be a lower-case image reference`},
 		{"image latest", []string{"--image", "mongo:latest"}, `invalid argument "mongo:latest" for "--image" flag: the tag latest is not reproducible`},
 		{"image untagged", []string{"--image", "mongo"}, `invalid argument "mongo" for "--image" flag: must name a tag or digest`},
+		{"image digest too short", []string{"--image", "mongo@sha256:" + strings.Repeat("a", 32)}, `for "--image" flag: a sha256 digest is 64 lower-case hex digits, not 32`},
+		{"image digest upper case", []string{"--image", "mongo@sha256:" + strings.Repeat("A", 64)}, `for "--image" flag: a sha256 digest is 64 lower-case hex digits (0-9, a-f), not "AAAA`},
+		{"image digest md5", []string{"--image", "mongo@md5:" + strings.Repeat("a", 32)}, `for "--image" flag: the digest algorithm "md5" is not registered by the OCI image spec; use sha256 (64 lower-case hex digits) or sha512 (128)`},
 		{"storage words", []string{"--storage", "lots"}, `invalid argument "lots" for "--storage" flag: must be a positive quantity such as 8Gi or 500Mi, or none`},
 		{"storage negative", []string{"--storage", "-1Gi"}, `invalid argument "-1Gi" for "--storage" flag: must be a positive quantity`},
 		{"storage zero", []string{"--storage", "0"}, `invalid argument "0" for "--storage" flag: must be a positive quantity`},
@@ -64,9 +70,9 @@ func TestGenerateBadInput(t *testing.T) {
 		{"label reserved", []string{"--label", "app.kubernetes.io/name=x"}, `invalid argument "app.kubernetes.io/name=x" for "--label" flag: keys under kubernetes.io are reserved`},
 		{"format", []string{"--format", "xml"}, `invalid argument "xml" for "--format" flag: must be one of yaml, json`},
 		{"unknown flag", []string{"--replica", "3"}, `unknown flag: --replica`},
-		{"spec file unknown key", []string{"-f", "testdata/unknown-key.yaml"}, `spec file testdata/unknown-key.yaml: unknown field "replica" (keys: preset, name,`},
-		{"spec file bad value", []string{"-f", "testdata/bad-replicas.yaml"}, `invalid value "0" for "replicas" in testdata/bad-replicas.yaml: must be an integer from 1 to 1000`},
-		{"spec file wrong type", []string{"-f", "testdata/replicas-string.yaml"}, `spec file testdata/replicas-string.yaml: cannot unmarshal string into replicas of type int`},
+		{"spec file unknown key", []string{"-f", "testdata/unknown-key.yaml"}, `spec file testdata/unknown-key.yaml, line 3: unknown key "replica" (keys: preset, name,`},
+		{"spec file bad value", []string{"-f", "testdata/bad-replicas.yaml"}, `invalid value "0" for "replicas" in testdata/bad-replicas.yaml, line 2: must be an integer from 1 to 1000`},
+		{"spec file wrong type", []string{"-f", "testdata/replicas-string.yaml"}, `invalid value "three" for "replicas" in testdata/replicas-string.yaml, line 2: must be an integer from 1 to 1000`},
 		{"spec file missing", []string{"-f", "testdata/nope.yaml"}, `reading spec file: open testdata/nope.yaml: no such file or directory`},
 		{"no preset", []string{"--preset="}, `invalid argument "" for "--preset" flag: must not be empty`},
 	}
@@ -163,6 +169,19 @@ func TestGenerateOutputRules(t *testing.T) {
 			}
 		}
 	})
+	t.Run("--output - is standard output", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", "-")
+		if code != ExitOK || !strings.Contains(stdout, "kind: StatefulSet") || stderr != "" {
+			t.Errorf("code %d, stdout %d bytes, stderr %q", code, len(stdout), stderr)
+		}
+		if _, err := os.Stat("-"); err == nil {
+			t.Error("a directory named - was written")
+		}
+		if code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", "-", "--force"); code != ExitUsage || !strings.Contains(stderr, "needs") {
+			t.Errorf("--output - --force: code %d, stderr %q", code, stderr)
+		}
+	})
 	t.Run("--force without --output", func(t *testing.T) {
 		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--force")
 		if code != ExitUsage || stderr != "error: \"--force\" needs \"--output\"\n" {
@@ -198,9 +217,178 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 }
 
+// TestEmptyOutputAndUnknownShell: issue #11, finding 19. An empty
+// --output silently printed to standard output, and "completion nosh"
+// printed help with exit 0.
+func TestEmptyOutputAndUnknownShell(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // the whole stderr
+	}{
+		{[]string{"generate", "-p", "redis", "--output", ""},
+			"error: invalid argument \"\" for \"--output\" flag: must not be empty; leave it out to print to standard output\n"},
+		{[]string{"generate", "-p", "redis", "--output="},
+			"error: invalid argument \"\" for \"--output\" flag: must not be empty; leave it out to print to standard output\n"},
+		{[]string{"init", "--output", ""},
+			"error: invalid argument \"\" for \"--output\" flag: must not be empty; give - for standard output, or leave it out to be asked\n"},
+		{[]string{"init", "--save", ""},
+			"error: invalid argument \"\" for \"--save\" flag: must not be empty; leave it out to save no spec file\n"},
+		{[]string{"completion", "nosh"},
+			"error: unknown shell \"nosh\" for \"headless completion\": must be one of bash, fish, powershell, zsh\n"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCmd(t, "", tt.args...)
+		if code != ExitUsage || stdout != "" || stderr != tt.want {
+			t.Errorf("%q: exit %d, stdout %d bytes, stderr %q; want 2 and %q", tt.args, code, len(stdout), stderr, tt.want)
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		if code, stdout, stderr := runCmd(t, "", "completion", shell); code != ExitOK || len(stdout) < 100 {
+			t.Errorf("completion %s: exit %d, %d bytes, stderr %q", shell, code, len(stdout), stderr)
+		}
+	}
+	if code, stdout, _ := runCmd(t, "", "completion"); code != ExitOK || !strings.Contains(stdout, "bash") {
+		t.Errorf("completion without a shell: exit %d, want its help", code)
+	}
+}
+
 func mustWrite(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGenerateSpecFileStrict: spec-file keys are exact, one document only,
+// scalars are the text written, and each error is one line naming the file,
+// the line and the key (issue #11, findings 14 and 17).
+func TestGenerateSpecFileStrict(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		want       string // the whole stderr
+	}{
+		{"key in another case", "preset: redis\nREPLICAS: 5\n",
+			"error: spec file -, line 2: unknown key \"REPLICAS\"; keys are case-sensitive: replicas (keys: " + strings.Join(keysOfFields(), ", ") + ")\n"},
+		{"key twice", "preset: redis\nreplicas: 2\nreplicas: 5\n",
+			"error: spec file -, line 3: key \"replicas\" is given twice, first on line 2\n"},
+		{"second document", "preset: redis\n---\nreplicas: [\n",
+			"error: spec file -, line 3: invalid YAML: did not find expected node content\n"},
+		{"second valid document", "preset: redis\n---\nreplicas: 2\n",
+			"error: spec file -, line 2: a second YAML document; a spec file holds one spec\n"},
+		{"octal-looking name", "preset: redis\nname: 0123\n",
+			"error: invalid value \"0123\" for \"name\" in -, line 2: the default service name \"0123-headless\" must be a DNS-1035 label: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit; choose another name or set the service name\n"},
+		{"on is text", "preset: redis\nmode: on\n",
+			"error: invalid value \"on\" for \"mode\" in -, line 2: must be one of statefulset, pods\n"},
+		{"hex replicas", "preset: redis\nreplicas: 0x10\n",
+			"error: invalid value \"0x10\" for \"replicas\" in -, line 2: must be an integer from 1 to 1000\n"},
+		{"long value cut", "preset: redis\nname: " + strings.Repeat("a", 100000) + "\n",
+			"error: invalid value \"" + strings.Repeat("a", 60) + "\"… (100000 characters) for \"name\" in -, line 2: must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit\n"},
+		{"too large", "preset: redis\n#" + strings.Repeat("x", 1<<20) + "\n",
+			"error: spec file - is larger than the limit of 1 MiB\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.spec, "generate", "-f", "-")
+			if code != ExitUsage || stdout != "" || stderr != tt.want {
+				t.Errorf("exit %d, stdout %d bytes, stderr\n%q\nwant 2 and\n%q", code, len(stdout), stderr, tt.want)
+			}
+		})
+	}
+	// Label values (and keys) are the text written: 0x10 stays 0x10.
+	code, stdout, stderr := runCmd(t, "preset: redis\nlabels:\n  team: 0x10\n", "generate", "-f", "-")
+	if code != ExitOK || !strings.Contains(stdout, `"team": "0x10"`) {
+		t.Errorf("label value 0x10: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestGenerateTooManyLabels: each label is copied onto every object and
+// pod, so their number is bounded; 2,000 labels took 1.1 GB before.
+func TestGenerateTooManyLabels(t *testing.T) {
+	var spec strings.Builder
+	spec.WriteString("preset: redis\nmode: pods\nreplicas: 1000\nlabels:\n")
+	for i := range 2000 {
+		fmt.Fprintf(&spec, "  example.com/k%05d: v\n", i)
+	}
+	code, stdout, stderr := runCmd(t, spec.String(), "generate", "-f", "-")
+	if want := "error: invalid value \"2000 labels\" for \"labels\" in -, line 4: at most 64 labels may be added\n"; code != ExitUsage || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %d bytes, stderr %q; want 2 and %q", code, len(stdout), stderr, want)
+	}
+	args := []string{"generate", "-p", "redis"}
+	for i := range 65 {
+		args = append(args, "-l", fmt.Sprintf("k%d=v", i))
+	}
+	if code, _, stderr := runCmd(t, "", args...); code != ExitUsage || !strings.Contains(stderr, "at most 64 labels") {
+		t.Errorf("65 -l flags: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestLongArgumentsOfCobra: cobra and pflag echo an unknown flag or
+// command whole; the message is cut to one bounded line.
+func TestLongArgumentsOfCobra(t *testing.T) {
+	long := strings.Repeat("a", 100000)
+	for _, args := range [][]string{{"generate", "--" + long}, {long}, {"generate", "-p", "redis", long}} {
+		code, stdout, stderr := runCmd(t, "", args...)
+		if code != ExitUsage || stdout != "" || len(stderr) > 2100 || !strings.HasSuffix(stderr, " characters, cut)\n") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%.20q: exit %d, stderr of %d bytes ending %q", args, code, len(stderr), stderr[max(0, len(stderr)-60):])
+		}
+	}
+}
+
+// TestGenerateLabelBlame: -l adds to the spec file's labels, so a bad
+// label is blamed on where it came from, the file's line or the flag.
+func TestGenerateLabelBlame(t *testing.T) {
+	spec := "preset: redis\nlabels:\n  good: x\n  bad: a b\n"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-l", "team=data"}, "error: invalid value \"bad=a b\" for \"labels\" in -, line 2: the value"},
+		{[]string{"-l", "aaa=c d"}, "error: invalid argument \"aaa=c d\" for \"--label\" flag: the value"},
+		{[]string{"-l", "zzz=c d"}, "error: invalid value \"bad=a b\" for \"labels\" in -, line 2: the value"},
+		{[]string{"-l", "bad=fixed", "-l", "flag=c d"}, "error: invalid argument \"flag=c d\" for \"--label\" flag: the value"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCmd(t, spec, append([]string{"generate", "-f", "-"}, tt.args...)...)
+		if code != ExitUsage || !strings.HasPrefix(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q…", tt.args, code, stderr, tt.want)
+		}
+	}
+	if code, _, stderr := runCmd(t, spec, "generate", "-f", "-", "-l", "bad=fixed"); code != ExitOK {
+		t.Errorf("-l replacing the file's bad label: exit %d, %s", code, stderr)
+	}
+}
+
+// TestGenerateLongValues: a 100 KB value is cut in the message (issue #11,
+// finding 17), whether a flag or the spec file gave it.
+func TestGenerateLongValues(t *testing.T) {
+	long := strings.Repeat("9", 100000)
+	for _, args := range [][]string{
+		{"--name", long},
+		{"--replicas", long},
+		{"--image", long},
+		{"--client-service=" + long},
+		{"-l", "a=" + long},
+		{"-l", long},
+		{"--format", long},
+	} {
+		code, _, stderr := runCmd(t, "", append([]string{"generate", "-p", "redis"}, args...)...)
+		if code != ExitUsage || len(stderr) > 600 || !strings.Contains(stderr, "… (") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%.20s: exit %d, stderr of %d bytes: %.300q", args[0], code, len(stderr), stderr)
+		}
+	}
+}
+
+// TestGenerateLabelKeysAsWritten: label keys that YAML 1.1 reads as a bool
+// or a number stay the keys given (issue #11, finding 11); yes and on
+// were both "true", which made the StatefulSet a duplicate key (exit 3).
+func TestGenerateLabelKeysAsWritten(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "-l", "yes=1", "-l", "on=2", "-l", "0x10=a", "-l", "1e3=b")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`"yes": "1"`, `"on": "2"`, `"0x10": "a"`, `"1e3": "b"`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %s", want)
+		}
 	}
 }

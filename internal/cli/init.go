@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,12 @@ init needs a terminal; in scripts and CI use "headless generate".`,
   headless init --save headless.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseEmpty(cmd, "output", "give - for standard output, or leave it out to be asked"); err != nil {
+				return err
+			}
+			if err := refuseEmpty(cmd, "save", "leave it out to save no spec file"); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -119,8 +126,8 @@ func initRun(opts *InitOptions) error {
 		}
 	} else {
 		files := res.Manifest.Files()
-		if err := writer.WriteDir(res.Output, files, opts.Force); err != nil {
-			return &UsageError{Err: err}
+		if err := writeDir(res.Output, files, opts.Force); err != nil {
+			return err
 		}
 		fmt.Fprintf(io.ErrOut, "wrote %d files to %s\n", len(files), res.Output)
 	}
@@ -149,28 +156,66 @@ func checkGiven(sf *specFlags, given generator.Spec) error {
 	return sf.explain(err)
 }
 
-// checkSave refuses to overwrite an existing spec file without force.
+// checkSave refuses to overwrite an existing spec file without force, and
+// refuses what saveSpec could not replace.
 func checkSave(path string, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
+	target, err := saveTarget(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(target); err == nil && !force {
 		return fmt.Errorf("spec file %s exists; choose another name or use --force", path)
 	}
 	return nil
 }
 
-// saveSpec writes the spec file atomically.
+// saveTarget returns the file saveSpec replaces for path: path itself, or
+// the file a symbolic link at path points to. As with --output, a link is
+// written through and stays a link. A dangling link, and a directory or
+// anything else that is not a regular file, is an error.
+func saveTarget(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return path, nil
+	case err != nil:
+		return "", fmt.Errorf("spec file %s: %w", path, unwrapPathErr(err))
+	case fi.Mode()&fs.ModeSymlink != 0:
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			link, _ := os.Readlink(path)
+			return "", fmt.Errorf("spec file %s is a symbolic link to %s, which does not exist; create it or give another name", path, link)
+		}
+		if st, err := os.Stat(target); err != nil || !st.Mode().IsRegular() {
+			return "", fmt.Errorf("spec file %s is a symbolic link to %s, which is not a regular file", path, target)
+		}
+		return target, nil
+	case !fi.Mode().IsRegular():
+		return "", fmt.Errorf("spec file %s exists and is not a regular file", path)
+	}
+	return path, nil
+}
+
+// saveSpec writes the spec file atomically: a temporary file beside it,
+// synced, then renamed over it (over the target of a link at path).
 func saveSpec(path string, s generator.Spec) error {
+	target, err := saveTarget(path)
+	if err != nil {
+		return err
+	}
 	body, err := yaml.Marshal(s)
 	if err != nil {
 		return err
 	}
 	data := append([]byte("# headless spec file, written by \"headless init\".\n# Reproduce the output with: headless generate -f "+filepath.Base(path)+"\n"), body...)
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".headless-spec-*")
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".headless-spec-*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, unwrapPathErr(err))
 	}
 	_, werr := tmp.Write(data)
+	serr := tmp.Sync()
 	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644), os.Rename(tmp.Name(), path)); err != nil {
+	if err := errors.Join(werr, serr, cerr, os.Chmod(tmp.Name(), 0o644), os.Rename(tmp.Name(), target)); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/internal/prompter"
 	"github.com/headless-k8s/headless/internal/wizard"
 	"github.com/headless-k8s/headless/presets"
@@ -253,5 +254,40 @@ func TestInitDefaultDatabase(t *testing.T) {
 	}
 	if initDefaultPreset != "mongodb" {
 		t.Errorf("init pre-selects %s; the README's walk-through accepts mongodb", initDefaultPreset)
+	}
+}
+
+// TestSaveSpecThroughLink: --save, like --output, writes through a
+// symbolic link (the link stays), and refuses a dangling link or a
+// directory instead of replacing it.
+func TestSaveSpecThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target.yaml"), filepath.Join(dir, "link.yaml")
+	mustWrite(t, target, "old")
+	if err := os.Symlink("target.yaml", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveSpec(link, generator.Spec{Preset: "redis"}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(target); !strings.Contains(string(b), "preset: redis") {
+		t.Errorf("the target holds %q", b)
+	}
+	dangling := filepath.Join(dir, "dangling.yaml")
+	os.Symlink("nowhere.yaml", dangling)
+	for _, p := range []string{dangling, dir} {
+		err1, err2 := checkSave(p, true), saveSpec(p, generator.Spec{Preset: "redis"})
+		if err1 == nil || err2 == nil {
+			t.Errorf("%s: checkSave %v, saveSpec %v; want both to refuse", p, err1, err2)
+		}
+	}
+	if target, _ := os.Readlink(dangling); target != "nowhere.yaml" {
+		t.Errorf("the dangling link was replaced")
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".headless-*")); len(leftovers) > 0 {
+		t.Errorf("left behind: %v", leftovers)
 	}
 }

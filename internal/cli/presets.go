@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/presets"
 )
 
@@ -71,6 +72,6 @@ func presetsRun(opts *PresetsOptions) error {
 		}
 		return tw.Flush()
 	default:
-		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of table, json", opts.Format)
+		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of table, json", generator.QuoteValue(opts.Format))
 	}
 }

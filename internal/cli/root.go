@@ -5,8 +5,11 @@ package cli
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/headless-k8s/headless/generator"
 )
 
 // version is set at build time with -ldflags "-X .../internal/cli.version=v1.2.3";
@@ -51,7 +54,44 @@ and each database preset connects its members through those names.`,
 		NewCmdDNS(io, nil),
 		NewCmdPresets(io, nil),
 	)
+	strictCompletion(root)
 	return root
+}
+
+// strictCompletion adds cobra's completion command now rather than when it
+// runs, and makes an unknown shell a usage error. Otherwise cobra prints
+// help and exits 0 for "headless completion nosh". Without a shell it
+// prints the help that lists the shells.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	completion, _, err := root.Find([]string{"completion"})
+	if err != nil || completion == root {
+		return
+	}
+	var shells []string
+	for _, c := range completion.Commands() {
+		if c.Name() != "help" {
+			shells = append(shells, c.Name())
+		}
+	}
+	completion.Args = cobra.ArbitraryArgs
+	completion.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return usageErrorf("unknown shell %s for \"headless completion\": must be one of %s",
+			generator.QuoteValue(args[0]), strings.Join(shells, ", "))
+	}
+}
+
+// refuseEmpty returns a usage error when the flag was given an empty
+// value, which would otherwise silently mean "not given". instead says
+// what to do.
+func refuseEmpty(cmd *cobra.Command, flag, instead string) error {
+	if f := cmd.Flags().Lookup(flag); f != nil && f.Changed && f.Value.String() == "" {
+		return usageErrorf("invalid argument \"\" for \"--%s\" flag: must not be empty; %s", flag, instead)
+	}
+	return nil
 }
 
 // Run executes headless with args and returns the process exit code. Errors

@@ -1,17 +1,14 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"sigs.k8s.io/yaml"
 
 	"github.com/headless-k8s/headless/generator"
 )
@@ -23,31 +20,35 @@ type specFlags struct {
 	file string
 
 	flags *pflag.FlagSet
-	// fromFile holds the fields the spec file set that no flag overrode,
-	// so that an error can say where the bad value came from.
-	fromFile map[string]bool
+	// fromFile holds the line of each field the spec file set that no flag
+	// overrode, so that an error can say where the bad value came from.
+	fromFile map[string]int
+	// fileLabels holds the labels the spec file set that no -l flag
+	// replaced: -l adds to the file's labels, so a bad label may come from
+	// either.
+	fileLabels map[string]string
 }
 
-// intFlag is an integer flag whose parse error says what is allowed.
-type intFlag struct {
-	v     int
-	field string // the generator.Field's key
+// textFlag holds the text of an int or bool flag as given. It is parsed by
+// generator.Field.Set when the Spec is built, so that a bad value is a
+// *generator.FieldError explained like every other (pflag's own parse
+// errors echo the whole value and name Go functions).
+type textFlag struct {
+	text   string
+	isBool bool
 }
 
-func (f *intFlag) String() string { return strconv.Itoa(f.v) }
-func (f *intFlag) Type() string   { return "int" }
-func (f *intFlag) Set(s string) error {
-	n, err := generator.ParseInt(f.field, s)
-	var fe *generator.FieldError
-	if errors.As(err, &fe) {
-		return errors.New(fe.Reason) // pflag names the flag and the value
+func (f *textFlag) String() string { return f.text }
+func (f *textFlag) Type() string {
+	if f.isBool {
+		return "bool"
 	}
-	if err != nil {
-		return err
-	}
-	f.v = n
-	return nil
+	return "int"
 }
+func (f *textFlag) Set(s string) error { f.text = s; return nil }
+
+// IsBoolFlag lets a bool flag be given without a value (--client-service).
+func (f *textFlag) IsBoolFlag() bool { return f.isBool }
 
 // register defines --file and a flag for each of generator.Fields, of the
 // pflag type of its kind, with its default when that is fixed.
@@ -59,15 +60,9 @@ func (sf *specFlags) register(fs *pflag.FlagSet) {
 		case generator.KindString:
 			fs.StringP(f.Flag, f.Shorthand, f.Fixed, f.Usage)
 		case generator.KindInt:
-			v := &intFlag{field: f.Key}
-			if f.Fixed != "" {
-				if err := v.Set(f.Fixed); err != nil {
-					panic(fmt.Sprintf("flag --%s: default %q: %v", f.Flag, f.Fixed, err))
-				}
-			}
-			fs.VarP(v, f.Flag, f.Shorthand, f.Usage)
+			fs.VarP(&textFlag{text: or(f.Fixed, "0")}, f.Flag, f.Shorthand, f.Usage)
 		case generator.KindBool:
-			fs.BoolP(f.Flag, f.Shorthand, f.Fixed == "true", f.Usage)
+			fs.VarPF(&textFlag{text: or(f.Fixed, "false"), isBool: true}, f.Flag, f.Shorthand, f.Usage).NoOptDefVal = "true"
 		case generator.KindLabels, generator.KindList:
 			fs.StringArrayP(f.Flag, f.Shorthand, nil, f.Usage)
 		default:
@@ -110,36 +105,43 @@ func flagOf(key string) string {
 // given as flags are added to the file's.
 func (sf *specFlags) spec(stdin io.Reader) (generator.Spec, error) {
 	var s generator.Spec
-	sf.fromFile = map[string]bool{}
+	sf.fromFile = map[string]int{}
 	if sf.file != "" {
-		var err error
-		if s, err = readSpecFile(sf.file, stdin); err != nil {
+		var (
+			lines map[string]int
+			err   error
+		)
+		if s, lines, err = readSpecFile(sf.file, stdin); err != nil {
 			return s, err
 		}
-		for _, key := range generator.SetFields(s) {
-			sf.fromFile[key] = true
-		}
+		sf.fromFile = lines
+		sf.fileLabels = maps.Clone(s.Labels)
 	}
 	for _, f := range generator.Fields {
 		flag := sf.flags.Lookup(f.Flag)
 		if !flag.Changed {
 			continue
 		}
-		delete(sf.fromFile, f.Key)
 		args := []string{flag.Value.String()}
 		if f.Kind == generator.KindLabels || f.Kind == generator.KindList {
 			args, _ = sf.flags.GetStringArray(f.Flag)
+		}
+		if f.Kind == generator.KindLabels {
+			for _, arg := range args {
+				k, _, _ := strings.Cut(arg, "=")
+				delete(sf.fileLabels, k)
+			}
+		} else {
+			delete(sf.fromFile, f.Key)
+		}
+		// An empty string given on purpose is invalid, not "the default".
+		if f.Kind == generator.KindString && !f.EmptyIsDefault && args[0] == "" {
+			return s, usageErrorf("invalid argument \"\" for \"--%s\" flag: must not be empty", f.Flag)
 		}
 		for _, arg := range args {
 			if err := f.Set(&s, arg); err != nil {
 				return s, sf.explain(err)
 			}
-		}
-	}
-	// An empty string given on purpose is invalid, not "the default".
-	for _, f := range generator.Fields {
-		if flag := sf.flags.Lookup(f.Flag); f.Kind == generator.KindString && !f.EmptyIsDefault && flag.Changed && flag.Value.String() == "" {
-			return s, usageErrorf("invalid argument \"\" for \"--%s\" flag: must not be empty", f.Flag)
 		}
 	}
 	return s, nil
@@ -160,58 +162,80 @@ func (sf *specFlags) generate(stdin io.Reader) (*generator.Manifest, error) {
 }
 
 // explain turns a *generator.FieldError into a usage error that names the
-// flag, or the spec file and key, the value came from.
+// flag, or the spec file, line and key, the value came from.
 func (sf *specFlags) explain(err error) error {
 	var fe *generator.FieldError
 	if !errors.As(err, &fe) {
 		return err
 	}
+	value := generator.QuoteValue(fe.Value)
 	if fe.Value == "" && strings.HasPrefix(fe.Reason, "is required") {
 		if sf.file != "" {
 			return usageErrorf("%q %s; set it in the spec file or with \"--%s\"", fe.Field, fe.Reason, flagOf(fe.Field))
 		}
 		return usageErrorf("\"--%s\" flag %s", flagOf(fe.Field), fe.Reason)
 	}
-	if sf.fromFile[fe.Field] {
-		return usageErrorf("invalid value %q for %q in %s: %s", fe.Value, fe.Field, sf.file, fe.Reason)
+	if line, ok := sf.fromFile[fe.Field]; ok && (fe.Field != generator.FieldLabels || sf.labelFromFile(fe.Value)) {
+		return usageErrorf("invalid value %s for %q in %s, line %d: %s", value, fe.Field, sf.file, line, fe.Reason)
 	}
-	return usageErrorf("invalid argument %q for \"--%s\" flag: %s", fe.Value, flagOf(fe.Field), fe.Reason)
+	return usageErrorf("invalid argument %s for \"--%s\" flag: %s", value, flagOf(fe.Field), fe.Reason)
 }
 
-var jsonErrPrefix = regexp.MustCompile(`^(error unmarshaling JSON: )?(while decoding JSON: )?(json: )?`)
-
-// readSpecFile decodes a spec file strictly: unknown keys and values of the
-// wrong type are errors naming the file.
-func readSpecFile(path string, stdin io.Reader) (generator.Spec, error) {
-	var (
-		s    generator.Spec
-		data []byte
-		err  error
-	)
-	if path == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
+// labelFromFile reports whether the labels FieldError's value is about the
+// spec file's labels: one of them as key=value, or their number when no
+// flag added any.
+func (sf *specFlags) labelFromFile(value string) bool {
+	for k, v := range sf.fileLabels {
+		if value == k+"="+v {
+			return true
+		}
 	}
+	return !sf.flags.Changed(flagOf(generator.FieldLabels)) && !strings.Contains(value, "=")
+}
+
+// readSpecFile reads a spec file, at most generator.MaxSpecFile bytes of
+// it, and decodes it with generator.DecodeSpec. Every error names the file.
+func readSpecFile(path string, stdin io.Reader) (generator.Spec, map[string]int, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return generator.Spec{}, nil, usageErrorf("reading spec file: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, generator.MaxSpecFile+1))
 	if err != nil {
-		return s, usageErrorf("reading spec file: %v", err)
+		return generator.Spec{}, nil, usageErrorf("reading spec file %s: %v", path, unwrapPathErr(err))
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return s, usageErrorf("spec file %s is empty", path)
+	s, lines, err := generator.DecodeSpec(data)
+	var se *generator.SpecError
+	if !errors.As(err, &se) {
+		return s, lines, err
 	}
-	if err := yaml.UnmarshalStrict(data, &s); err != nil {
-		msg := jsonErrPrefix.ReplaceAllString(err.Error(), "")
-		msg = strings.ReplaceAll(msg, "Go struct field Spec.", "")
-		return s, usageErrorf("spec file %s: %s (keys: %s)", path, msg, strings.Join(specKeys(), ", "))
+	var fe *generator.FieldError
+	switch {
+	case errors.As(se.Err, &fe):
+		return s, nil, usageErrorf("invalid value %s for %q in %s, line %d: %s", generator.QuoteValue(fe.Value), fe.Field, path, se.Line, fe.Reason)
+	case se.Line > 0:
+		return s, nil, usageErrorf("spec file %s, line %d: %v", path, se.Line, se.Err)
 	}
-	return s, nil
+	return s, nil, usageErrorf("spec file %s %v", path, se.Err)
 }
 
-// specKeys lists the spec file's keys, in the order of generator.Fields.
-func specKeys() []string {
-	keys := make([]string, len(generator.Fields))
-	for i, f := range generator.Fields {
-		keys[i] = f.Key
+// unwrapPathErr drops the *PathError wrapper, whose path the message names.
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	return keys
+	return err
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

@@ -10,6 +10,7 @@ func init() {
 	Register(&Rule{
 		ID:          "cluster-ip-none",
 		Severity:    Error,
+		Kinds:       []string{"Service"},
 		Description: "`clusterIP` spelled `none`, `NONE` or another case of `None` (the API server rejects it as an invalid IP address), or a headless Service of type NodePort or LoadBalancer (rejected too).",
 		Remediation: "Write `clusterIP: None` exactly, and leave `type` unset or `ClusterIP` for a headless Service; add a separate Service for external access.",
 		Check: func(s *Set, r *Reporter) {

@@ -12,6 +12,7 @@ func init() {
 	Register(&Rule{
 		ID:          "dns-name-syntax",
 		Severity:    Error,
+		Kinds:       workloadKinds,
 		Description: "A `hostname` or `subdomain` that is not a DNS-1123 label (the API server rejects it), or a pod DNS name longer than 64 characters with `setHostnameAsFQDN: true` (the pod cannot start) or longer than 253 (no valid DNS name).",
 		Remediation: "Use lower-case letters, digits and '-' (at most 63, starting and ending with a letter or digit), and shorten the pod, Service, namespace or domain names.",
 		Check: func(s *Set, r *Reporter) {

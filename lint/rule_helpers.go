@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/headless-k8s/headless/dns"
 )
+
+// workloadKinds are the kinds that run pods, StatefulSet first.
+var workloadKinds = []string{"StatefulSet", "Pod", "Deployment", "ReplicaSet", "DaemonSet", "Job", "CronJob", "ReplicationController"}
 
 // p builds a JSON path from keys and list indexes.
 func p(parts ...any) []string {
@@ -83,4 +87,78 @@ func decodeIssues(kinds ...issueKind) func(*Set, *Reporter) {
 			}
 		}
 	}
+}
+
+// governor is the Service a workload's pods name to get DNS names of their
+// own: a StatefulSet's serviceName, or a pod's subdomain.
+type governor struct {
+	// field is "serviceName" or "subdomain"; name its value; at its path.
+	field, name string
+	at          []string
+	// svc is the Service of that name in the workload's namespace, or nil.
+	svc *Object
+	// elsewhere are the Services of that name in other namespaces.
+	elsewhere []*Object
+}
+
+// governorOf returns the Service w's pods name, or false when they name
+// none. StatefulSets are governed by serviceName (the controller sets the
+// pods' subdomain to it); other workloads by their pods' subdomain.
+func governorOf(s *Set, w *Workload) (governor, bool) {
+	g := governor{field: "subdomain", name: w.Template.Spec.Subdomain, at: w.Path("spec", "subdomain")}
+	if sts, ok := statefulSet(w); ok {
+		g = governor{field: "serviceName", name: sts.Spec.ServiceName, at: p("spec", "serviceName")}
+	}
+	if g.name == "" {
+		return g, false
+	}
+	if here := s.Service(w.Obj.NS(), g.name); len(here) > 0 {
+		g.svc = here[0]
+		return g, true
+	}
+	for _, other := range s.ServicesNamed(g.name) {
+		if other.NS() != w.Obj.NS() {
+			g.elsewhere = append(g.elsewhere, other)
+		}
+	}
+	return g, true
+}
+
+// namespaces lists the namespaces of objects, comma-separated.
+func namespaces(objs []*Object) string {
+	var out []string
+	for _, o := range objs {
+		if !slices.Contains(out, o.NS()) {
+			out = append(out, o.NS())
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// podsGet is the subject and verb for a workload's pods: "the pod gets".
+func podsGet(w *Workload) string {
+	if w.TemplatePath == nil {
+		return "the pod gets"
+	}
+	return "its pods get"
+}
+
+// notHeadless explains what a Service with a cluster IP means for the
+// per-pod names of the pods that name it (as serviceName or subdomain).
+func notHeadless(field, name string, svc *Object) string {
+	return fmt.Sprintf("%s %q names a Service that is not headless (clusterIP %q): CoreDNS still publishes per-pod names for it, but the Service's own name resolves to its cluster IP instead of the pods, and the DNS specification promises per-pod names only for headless Services; set clusterIP: None",
+		field, name, service(svc).Spec.ClusterIP)
+}
+
+// describeWorkloads names up to three workloads' pods for messages.
+func describeWorkloads(ws []*Workload) string {
+	var parts []string
+	for i, w := range ws {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ws)-3))
+			break
+		}
+		parts = append(parts, w.Obj.Ref())
+	}
+	return strings.Join(parts, ", ")
 }

@@ -6,6 +6,7 @@ func init() {
 	Register(&Rule{
 		ID:          "overlapping-headless",
 		Severity:    Warning,
+		Kinds:       []string{"Service"},
 		Description: "Two headless Services select the same pods: each pod is published under both, which usually means a copied Service was not renamed or re-pointed.",
 		Remediation: "Keep one headless Service per set of pods, or make the selectors disjoint.",
 		Check: func(s *Set, r *Reporter) {

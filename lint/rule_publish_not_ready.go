@@ -6,6 +6,7 @@ func init() {
 	Register(&Rule{
 		ID:          "publish-not-ready",
 		Severity:    Warning,
+		Kinds:       []string{"Service"},
 		Description: "A StatefulSet's headless Service without `publishNotReadyAddresses: true`: a pod's DNS name appears only once it is ready, so members that must find each other to become ready (replica sets, quorums) never do. The `tolerate-unready-endpoints` annotation that used to do this is no longer honoured.",
 		Remediation: "Set `spec.publishNotReadyAddresses: true` on the headless Service (and drop the annotation).",
 		Check: func(s *Set, r *Reporter) {

@@ -8,6 +8,7 @@ func init() {
 	Register(&Rule{
 		ID:          "service-selects-nothing",
 		Severity:    Warning,
+		Kinds:       []string{"Service"},
 		Description: "A headless Service's selector selects no pod of the input in its namespace, so cluster DNS publishes no record for it; lint names the pods it was most likely meant for and how their labels differ.",
 		Remediation: "Make `spec.selector` a subset of the pods' labels (`spec.template.metadata.labels` of the workload).",
 		Check: func(s *Set, r *Reporter) {

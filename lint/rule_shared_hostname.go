@@ -8,6 +8,7 @@ func init() {
 	Register(&Rule{
 		ID:          "shared-hostname",
 		Severity:    Error,
+		Kinds:       workloadKinds,
 		Description: "A fixed `hostname` in the pod template of a Deployment, ReplicaSet, DaemonSet, Job, CronJob or ReplicationController that runs more than one pod (they all share one name), or two pods with the same hostname under one subdomain.",
 		Remediation: "Use a StatefulSet, whose pods get names of their own, or plain Pods with distinct `spec.hostname` values.",
 		Check: func(s *Set, r *Reporter) {

@@ -6,6 +6,7 @@ func init() {
 	Register(&Rule{
 		ID:          "statefulset-not-selected",
 		Severity:    Error,
+		Kinds:       []string{"StatefulSet"},
 		Description: "A StatefulSet's governing Service (its `serviceName`) does not select the StatefulSet's pods, so none of them gets a DNS record.",
 		Remediation: "Make the Service's `spec.selector` a subset of the StatefulSet's `spec.template.metadata.labels`.",
 		Check: func(s *Set, r *Reporter) {

@@ -4,6 +4,7 @@ func init() {
 	Register(&Rule{
 		ID:          "unknown-field",
 		Severity:    Error,
+		Kinds:       []string{"every built-in kind"},
 		Description: "A field the object's type does not have: the API server rejects it (kubectl apply --validate=strict) or silently drops it.",
 		Remediation: "Remove the field or move it where it belongs; lint suggests known fields of a similar name and fields put at the wrong level (e.g. `spec.matchLabels` → `spec.selector.matchLabels`).",
 		Check:       decodeIssues(issueUnknownField),

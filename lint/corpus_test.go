@@ -87,7 +87,13 @@ func TestCorpus(t *testing.T) {
 		if len(errs)+len(perrs) > 0 {
 			t.Fatalf("%s: %v %v", set.path, errs, perrs)
 		}
-		findings := Lint(inputs, objs, Options{})
+		opts := Options{}
+		for i, f := range set.flags {
+			if f == "--namespace" && i+1 < len(set.flags) {
+				opts.Namespace = set.flags[i+1]
+			}
+		}
+		findings := Lint(inputs, objs, opts)
 		fmt.Fprintf(&out, "== %s %s\n", set.path, strings.Join(set.flags, " "))
 		if err := Write(&out, FormatText, findings, ""); err != nil {
 			t.Fatal(err)

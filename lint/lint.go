@@ -16,6 +16,9 @@ type Options struct {
 	Disabled map[string]bool
 	// Domain is the cluster domain (default cluster.local).
 	Domain string
+	// Namespace is the namespace the input is applied to (kubectl's -n):
+	// objects without metadata.namespace are in it. Empty when not known.
+	Namespace string
 }
 
 // Lint runs every enabled rule on objects read from inputs and returns the
@@ -23,7 +26,7 @@ type Options struct {
 // positions of cross-object findings: a file is parsed again only if one of
 // its objects has such a finding, so nothing holds every YAML node at once.
 func Lint(inputs []Input, objects []*Object, opts Options) []Finding {
-	set := NewSet(objects, opts.Domain)
+	set := NewSetFor(objects, opts)
 	var findings []Finding
 	for _, r := range Rules() {
 		if opts.Disabled[r.ID] {

@@ -222,3 +222,48 @@ func TestFQDNOver253(t *testing.T) {
 		t.Errorf("findings:\n%s", b.String())
 	}
 }
+
+// TestNamespaces: objects without a namespace belong together and with
+// --namespace; one with a namespace matches them only when it is the one
+// given.
+func TestNamespaces(t *testing.T) {
+	svc := func(ns string) string {
+		return "apiVersion: v1\nkind: Service\nmetadata: {name: db-h" + ns + "}\nspec:\n  clusterIP: None\n  publishNotReadyAddresses: true\n  selector: {app: db}\n  ports: [{name: db, port: 5432}]\n"
+	}
+	sts := func(ns string) string {
+		return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db" + ns + "}\nspec:\n  serviceName: db-h\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: \"postgres:17.2\", ports: [{name: db, containerPort: 5432}]}]}\n"
+	}
+	ns := func(n string) string { return ", namespace: " + n }
+	tests := []struct {
+		name, svcNS, stsNS, flag string
+		want                     string // rule of the one finding, or ""
+	}{
+		{"neither has one", "", "", "", ""},
+		{"neither has one, -n given", "", "", "data", ""},
+		{"the same one", ns("data"), ns("data"), "", ""},
+		{"Service has one, -n names it", ns("data"), "", "data", ""},
+		{"StatefulSet has one, -n names it", "", ns("data"), "data", ""},
+		{"Service has one, no -n", ns("data"), "", "", "warning: serviceName \"db-h\" names Service db-h, which is in namespace data while StatefulSet db is in the namespace the input is applied to"},
+		{"StatefulSet has one, no -n", "", ns("data"), "", "warning: serviceName \"db-h\" names Service db-h, which is in the namespace the input is applied to while StatefulSet db is in namespace data"},
+		{"Service has one, -n names another", ns("data"), "", "web", "error: serviceName \"db-h\" names Service db-h in namespace data, but serviceName always refers to the StatefulSet's own namespace web"},
+		{"different ones", ns("data"), ns("web"), "", "error: serviceName \"db-h\" names Service db-h in namespace data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inputs := []Input{{Name: "x.yaml", Data: []byte(svc(tt.svcNS) + "---\n" + sts(tt.stsNS))}}
+			objs, errs := Parse(inputs)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var b bytes.Buffer
+			Write(&b, FormatText, Lint(inputs, objs, Options{Namespace: tt.flag}), "")
+			got := b.String()
+			switch {
+			case tt.want == "" && got != "":
+				t.Errorf("findings:\n%s", got)
+			case tt.want != "" && (strings.Count(got, "\n") != 1 || !strings.Contains(got, tt.want)):
+				t.Errorf("findings:\n%s\nwant one containing %q", got, tt.want)
+			}
+		})
+	}
+}

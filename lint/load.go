@@ -44,10 +44,21 @@ type Object struct {
 	// for kinds lint skips.
 	Typed  any
 	issues []issue
+	// space is the namespace a Set files the object under: its own, else
+	// the one lint was given (--namespace), else "": the namespace the input
+	// is applied to, which lint does not know. Objects without a namespace
+	// belong together; one with a namespace matches them only if that is
+	// the namespace given.
+	space string
 }
 
 // NS is the namespace the object lands in when applied without -n.
 func (o *Object) NS() string { return dns.Namespace(o.Namespace) }
+
+// shownNS is the namespace to name in messages and findings: the one the
+// object is filed under, or "default" (where `kubectl apply` puts it in a
+// default context) when that is not known.
+func (o *Object) shownNS() string { return dns.Namespace(o.space) }
 
 // Ref names the object in messages: "StatefulSet db".
 func (o *Object) Ref() string { return o.Kind + " " + o.Name }

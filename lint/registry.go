@@ -112,11 +112,11 @@ type Reporter struct {
 // in the document.
 func (r *Reporter) At(o *Object, path []string, format string, args ...any) {
 	r.findings = append(r.findings, Finding{File: o.File, Rule: r.rule.ID, Severity: r.rule.Severity,
-		Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.NS(), o.Name}, obj: o, path: path})
+		Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.shownNS(), o.Name}, obj: o, path: path})
 }
 
 // atPos reports a finding whose position is already known.
 func (r *Reporter) atPos(o *Object, line, col int, format string, args ...any) {
 	r.findings = append(r.findings, Finding{File: o.File, Line: line, Column: col, Rule: r.rule.ID,
-		Severity: r.rule.Severity, Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.NS(), o.Name}})
+		Severity: r.rule.Severity, Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.shownNS(), o.Name}})
 }

@@ -36,7 +36,7 @@ func init() {
 				if pod.Hostname == "" || pod.Subdomain == "" {
 					continue
 				}
-				fqdn := dns.PodFQDN(pod.Hostname, pod.Subdomain, pod.Namespace, s.Domain)
+				fqdn := dns.PodFQDN(pod.Hostname, pod.Subdomain, dns.Namespace(pod.Namespace), s.Domain)
 				at := w.Path("spec", "hostname")
 				if _, ok := statefulSet(w); ok {
 					at = p("metadata", "name")

@@ -68,7 +68,7 @@ func governed(s *Set) map[string][]*Workload {
 	out := map[string][]*Workload{}
 	for _, w := range s.Workloads {
 		if sts, ok := statefulSet(w); ok && sts.Spec.ServiceName != "" {
-			key := w.Obj.NS() + "/" + sts.Spec.ServiceName
+			key := w.Obj.space + "/" + sts.Spec.ServiceName
 			out[key] = append(out[key], w)
 		}
 	}
@@ -99,6 +99,10 @@ type governor struct {
 	svc *Object
 	// elsewhere are the Services of that name in other namespaces.
 	elsewhere []*Object
+	// maybe are the Services of that name that are in the workload's
+	// namespace only if the input is applied to a particular one: one side
+	// has a namespace, the other has none and lint was not told which.
+	maybe []*Object
 }
 
 // governorOf returns the Service w's pods name, or false when they name
@@ -112,27 +116,43 @@ func governorOf(s *Set, w *Workload) (governor, bool) {
 	if g.name == "" {
 		return g, false
 	}
-	if here := s.Service(w.Obj.NS(), g.name); len(here) > 0 {
+	if here := s.Service(w.Obj.space, g.name); len(here) > 0 {
 		g.svc = here[0]
 		return g, true
 	}
 	for _, other := range s.ServicesNamed(g.name) {
-		if other.NS() != w.Obj.NS() {
+		if other.space == "" || w.Obj.space == "" {
+			g.maybe = append(g.maybe, other)
+		} else {
 			g.elsewhere = append(g.elsewhere, other)
 		}
 	}
 	return g, true
 }
 
-// namespaces lists the namespaces of objects, comma-separated.
+// namespaces lists the namespaces of objects, comma-separated; an object
+// without one is in "the namespace the input is applied to".
 func namespaces(objs []*Object) string {
 	var out []string
 	for _, o := range objs {
-		if !slices.Contains(out, o.NS()) {
-			out = append(out, o.NS())
+		ns := o.space
+		if ns == "" {
+			ns = "the namespace the input is applied to"
+		}
+		if !slices.Contains(out, ns) {
+			out = append(out, ns)
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// nsPhrase is "namespace ns", or for an object without a namespace (and
+// none given) "the namespace the input is applied to".
+func nsPhrase(o *Object) string {
+	if o.space == "" {
+		return "the namespace the input is applied to"
+	}
+	return "namespace " + o.space
 }
 
 // podsGet is the subject and verb for a workload's pods: "the pod gets".

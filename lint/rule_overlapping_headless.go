@@ -17,7 +17,7 @@ func init() {
 					continue
 				}
 				reported := map[*Object]bool{}
-				for _, pod := range s.Pods.Select(o.NS(), svc.Spec.Selector) {
+				for _, pod := range s.Pods.Select(o.space, svc.Spec.Selector) {
 					prev, ok := first[pod]
 					if !ok {
 						first[pod] = o

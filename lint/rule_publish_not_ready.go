@@ -13,10 +13,10 @@ func init() {
 			gov := governed(s)
 			for _, o := range s.Services {
 				svc := service(o)
-				if !isHeadless(o) || svc.Spec.PublishNotReadyAddresses || len(gov[o.NS()+"/"+o.Name]) == 0 {
+				if !isHeadless(o) || svc.Spec.PublishNotReadyAddresses || len(gov[o.space+"/"+o.Name]) == 0 {
 					continue
 				}
-				sts := gov[o.NS()+"/"+o.Name][0].Obj.Name
+				sts := gov[o.space+"/"+o.Name][0].Obj.Name
 				if _, ok := svc.Annotations[tolerateUnready]; ok {
 					r.At(o, p("metadata", "annotations", tolerateUnready), "the annotation %s is no longer honoured; set spec.publishNotReadyAddresses: true so the pods of StatefulSet %s can find each other before they are ready", tolerateUnready, sts)
 					continue

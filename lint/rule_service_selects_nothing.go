@@ -14,10 +14,10 @@ func init() {
 		Check: func(s *Set, r *Reporter) {
 			for _, o := range s.Services {
 				svc := service(o)
-				if !isHeadless(o) || len(svc.Spec.Selector) == 0 || len(s.Pods.Select(o.NS(), svc.Spec.Selector)) > 0 {
+				if !isHeadless(o) || len(svc.Spec.Selector) == 0 || len(s.Pods.Select(o.space, svc.Spec.Selector)) > 0 {
 					continue
 				}
-				candidates := s.Pods.InNamespace(o.NS())
+				candidates := s.Pods.InNamespace(o.space)
 				if len(candidates) == 0 {
 					continue // no workload in the input to compare with
 				}

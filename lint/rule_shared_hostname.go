@@ -2,6 +2,8 @@ package lint
 
 import (
 	"strconv"
+
+	"github.com/headless-k8s/headless/dns"
 )
 
 func init() {
@@ -39,7 +41,7 @@ func init() {
 					if isSTS {
 						at = p("metadata", "name")
 					}
-					r.At(o, at, "hostname %q under subdomain %q is also used by %s: both pods answer to %s.%s.%s.svc.%s", pod.Hostname, pod.Subdomain, prev.Obj.Ref(), pod.Hostname, pod.Subdomain, pod.Namespace, s.Domain)
+					r.At(o, at, "hostname %q under subdomain %q is also used by %s: both pods answer to %s.%s.%s.svc.%s", pod.Hostname, pod.Subdomain, prev.Obj.Ref(), pod.Hostname, pod.Subdomain, dns.Namespace(pod.Namespace), s.Domain)
 				}
 			}
 		},

@@ -15,7 +15,7 @@ func init() {
 				if !ok || sts.Spec.ServiceName == "" || len(w.Pods) == 0 {
 					continue
 				}
-				svcs := s.Service(w.Obj.NS(), sts.Spec.ServiceName)
+				svcs := s.Service(w.Obj.space, sts.Spec.ServiceName)
 				if len(svcs) == 0 || !isHeadless(svcs[0]) {
 					continue // statefulset-service-name reports these
 				}
@@ -35,5 +35,5 @@ func init() {
 // selectsPod reports whether svc selects w's pods.
 func selectsPod(svc *Object, w *Workload) bool {
 	sel := service(svc).Spec.Selector
-	return len(sel) > 0 && len(w.Pods) > 0 && svc.NS() == w.Obj.NS() && dns.Matches(sel, w.Pods[0].Labels)
+	return len(sel) > 0 && len(w.Pods) > 0 && svc.space == w.Obj.space && dns.Matches(sel, w.Pods[0].Labels)
 }

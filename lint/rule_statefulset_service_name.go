@@ -13,10 +13,10 @@ func init() {
 					continue
 				}
 				g, ok := governorOf(s, w)
-				if !ok || g.svc != nil || len(g.elsewhere) == 0 {
+				if !ok || g.svc != nil || len(g.maybe) > 0 || len(g.elsewhere) == 0 {
 					continue
 				}
-				r.At(w.Obj, g.at, "serviceName %q names Service %s in namespace %s, but serviceName always refers to the StatefulSet's own namespace %s, so its pods get no DNS names", g.name, g.name, namespaces(g.elsewhere), w.Obj.NS())
+				r.At(w.Obj, g.at, "serviceName %q names Service %s in namespace %s, but serviceName always refers to the StatefulSet's own namespace %s, so its pods get no DNS names", g.name, g.name, namespaces(g.elsewhere), w.Obj.space)
 			}
 		},
 	})

@@ -15,8 +15,8 @@ func init() {
 				g, ok := governorOf(s, w)
 				switch {
 				case !ok:
-				case g.svc == nil && len(g.elsewhere) > 0:
-					r.At(w.Obj, g.at, "subdomain %q names Service %s in namespace %s, but a subdomain only works with a Service in the pod's own namespace %s, so %s no DNS record", g.name, g.name, namespaces(g.elsewhere), w.Obj.NS(), podsGet(w))
+				case g.svc == nil && len(g.maybe) == 0 && len(g.elsewhere) > 0:
+					r.At(w.Obj, g.at, "subdomain %q names Service %s in namespace %s, but a subdomain only works with a Service in the pod's own namespace %s, so %s no DNS record", g.name, g.name, namespaces(g.elsewhere), w.Obj.space, podsGet(w))
 				case g.svc != nil && !selectsPod(g.svc, w):
 					r.At(w.Obj, g.at, "%s; %s, so %s no DNS record", selects(g.svc), labelled(w), podsGet(w))
 				}

@@ -50,18 +50,31 @@ type Set struct {
 	dnsReport      *dns.Report
 }
 
-// NewSet indexes objects.
+// NewSet indexes objects for the cluster domain, with no namespace given
+// for the objects that have none.
 func NewSet(objects []*Object, domain string) *Set {
-	s := &Set{Objects: objects, Domain: domain, owner: map[*dns.Pod]*Workload{}, servicesByName: map[string][]*Object{}, servicesByBare: map[string][]*Object{}}
+	return NewSetFor(objects, Options{Domain: domain})
+}
+
+// NewSetFor indexes objects with the domain and namespace of opts. An
+// object without a namespace is filed under opts.Namespace, or, when that
+// is empty, under the unknown namespace the input is applied to, together
+// with the other objects without one.
+func NewSetFor(objects []*Object, opts Options) *Set {
+	s := &Set{Objects: objects, Domain: opts.Domain, owner: map[*dns.Pod]*Workload{}, servicesByName: map[string][]*Object{}, servicesByBare: map[string][]*Object{}}
 	if s.Domain == "" {
 		s.Domain = dns.DefaultDomain
 	}
 	var pods []*dns.Pod
 	for _, o := range objects {
+		o.space = o.Namespace
+		if o.space == "" {
+			o.space = opts.Namespace
+		}
 		switch t := o.Typed.(type) {
 		case *corev1.Service:
 			s.Services = append(s.Services, o)
-			key := o.NS() + "/" + o.Name
+			key := o.space + "/" + o.Name
 			s.servicesByName[key] = append(s.servicesByName[key], o)
 			s.servicesByBare[o.Name] = append(s.servicesByBare[o.Name], o)
 		case nil:
@@ -73,6 +86,7 @@ func NewSet(objects []*Object, domain string) *Set {
 			}
 			s.Workloads = append(s.Workloads, w)
 			for _, p := range w.Pods {
+				p.Namespace = o.space
 				s.owner[p] = w
 				pods = append(pods, p)
 			}
@@ -130,7 +144,7 @@ func newWorkload(o *Object, typed any) *Workload {
 		return nil
 	}
 	// One pod stands for every replica of a controller without ordinals.
-	w.Pods = []*dns.Pod{{Namespace: o.NS(), Name: o.Name + "-…", Owner: o.Kind + " " + o.Name,
+	w.Pods = []*dns.Pod{{Name: o.Name + "-…", Owner: o.Kind + " " + o.Name,
 		Labels: w.Template.Labels, Hostname: w.Template.Spec.Hostname, Subdomain: w.Template.Spec.Subdomain,
 		Spec: &w.Template.Spec}}
 	return w
@@ -139,8 +153,9 @@ func newWorkload(o *Object, typed any) *Workload {
 // Owner returns the workload a pod belongs to.
 func (s *Set) Owner(p *dns.Pod) *Workload { return s.owner[p] }
 
-// Service returns the Services named name in namespace ns (more than one
-// only if the input defines it twice).
+// Service returns the Services named name filed under namespace ns ("" for
+// the namespace the input is applied to); more than one only if the input
+// defines it twice.
 func (s *Set) Service(ns, name string) []*Object { return s.servicesByName[ns+"/"+name] }
 
 // ServicesNamed returns every Service named name, in any namespace.
@@ -152,7 +167,7 @@ func (s *Set) SelectedWorkloads(svc *Object) []*Workload {
 	sel := svc.Typed.(*corev1.Service).Spec.Selector
 	seen := map[*Workload]bool{}
 	var out []*Workload
-	for _, p := range s.Pods.Select(svc.NS(), sel) {
+	for _, p := range s.Pods.Select(svc.space, sel) {
 		if w := s.owner[p]; !seen[w] {
 			seen[w] = true
 			out = append(out, w)
@@ -161,14 +176,24 @@ func (s *Set) SelectedWorkloads(svc *Object) []*Workload {
 	return out
 }
 
-// DNS returns the records cluster DNS would publish for the set.
+// DNS returns the records cluster DNS would publish for the set. Objects
+// whose namespace is not known are shown in "default", where `kubectl
+// apply` puts them in a default context.
 func (s *Set) DNS() *dns.Report {
 	if s.dnsReport == nil {
 		svcs := make([]*corev1.Service, len(s.Services))
 		for i, o := range s.Services {
-			svcs[i] = o.Typed.(*corev1.Service)
+			svc := *o.Typed.(*corev1.Service)
+			svc.Namespace = o.shownNS()
+			svcs[i] = &svc
 		}
-		s.dnsReport = dns.Compute(s.Domain, svcs, s.Pods.Pods)
+		pods := make([]*dns.Pod, len(s.Pods.Pods))
+		for i, p := range s.Pods.Pods {
+			shown := *p
+			shown.Namespace = dns.Namespace(p.Namespace)
+			pods[i] = &shown
+		}
+		s.dnsReport = dns.Compute(s.Domain, svcs, pods)
 	}
 	return s.dnsReport
 }

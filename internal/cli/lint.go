@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 
 	"github.com/headless-k8s/headless/lint"
 )
@@ -17,6 +18,7 @@ type LintOptions struct {
 	Format        string
 	Disable       []string
 	ClusterDomain string
+	Namespace     string
 }
 
 // NewCmdLint builds `headless lint`.
@@ -31,7 +33,10 @@ serviceName names no headless Service, subdomains without a Service, shared
 hostnames, unknown fields, and more (docs/rules.md lists every rule).
 
 PATH is a file, a directory (searched recursively for .yaml, .yml and .json
-files) or - for standard input. Exit status: 0 without error-level findings,
+files) or - for standard input. Objects without metadata.namespace are in the
+namespace the input is applied to: they belong together, and an object with a
+namespace matches them only when it is the one given with --namespace (as
+kubectl's -n). Exit status: 0 without error-level findings,
 1 with at least one, 2 when an input cannot be read (the others are still
 linted) or the command is misused.`,
 		Example: `  headless lint k8s/
@@ -48,6 +53,7 @@ linted) or the command is misused.`,
 	cmd.Flags().StringVar(&opts.Format, "format", lint.FormatText, "output format: "+strings.Join(lint.Formats, ", "))
 	cmd.Flags().StringArrayVar(&opts.Disable, "disable", nil, "do not run `rule` (repeatable)")
 	cmd.Flags().StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the cluster's DNS domain, for DNS name lengths")
+	cmd.Flags().StringVarP(&opts.Namespace, "namespace", "n", "", "the `namespace` the input is applied to (as kubectl's -n): objects without one are in it")
 	return cmd
 }
 
@@ -66,12 +72,17 @@ func lintRun(opts *LintOptions) error {
 		}
 		disabled[id] = true
 	}
+	if opts.Namespace != "" {
+		if errs := content.IsDNS1123Label(opts.Namespace); len(errs) > 0 {
+			return usageErrorf("invalid argument %q for \"--namespace\" flag: %s", opts.Namespace, strings.Join(errs, "; "))
+		}
+	}
 	if len(opts.Paths) == 0 {
 		return usageErrorf("lint needs at least one PATH (a file, a directory, or - for standard input)")
 	}
 	inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
 	objects, parseErrs := lint.Parse(inputs)
-	findings := lint.Lint(inputs, objects, lint.Options{Disabled: disabled, Domain: opts.ClusterDomain})
+	findings := lint.Lint(inputs, objects, lint.Options{Disabled: disabled, Domain: opts.ClusterDomain, Namespace: opts.Namespace})
 	if err := lint.Write(opts.IO.Out, opts.Format, findings, Version()); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ func TestLintExitCodes(t *testing.T) {
 	}
 	clean := filepath.Join("..", "..", "golden", "mongodb-statefulset.yaml")
 	warn := write("warn.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: \"x:1\"}]}\n")
+	split := write("split.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: h, namespace: data}\nspec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: a}, ports: [{name: p, port: 1}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec:\n  serviceName: h\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: \"x:1\", ports: [{name: p, containerPort: 1}]}]}\n")
 	bad := write("bad.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: none}\n")
 	tests := []struct {
 		name       string
@@ -35,6 +36,10 @@ func TestLintExitCodes(t *testing.T) {
 		{"disabled rule", []string{"lint", "--disable", "cluster-ip-none", bad}, "", 0, "", "0 errors"},
 		{"stdin", []string{"lint", "-"}, "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: NONE}\n", 1, "-:4:8: error", ""},
 		{"unreadable file, others still linted", []string{"lint", filepath.Join(dir, "nope.yaml"), bad}, "", 2, "bad.yaml:4:8: error", "nope.yaml: no such file or directory"},
+		{"namespace not given", []string{"lint", split}, "", 0, "they share a namespace only when the input is applied to namespace data", "0 errors, 1 warning"},
+		{"namespace given", []string{"lint", "-n", "data", split}, "", 0, "", "0 errors, 0 warnings"},
+		{"another namespace given", []string{"lint", "--namespace", "web", split}, "", 1, "but serviceName always refers to the StatefulSet's own namespace web", "1 error"},
+		{"invalid namespace", []string{"lint", "-n", "Data", split}, "", 2, "", `invalid argument "Data" for "--namespace" flag: a lowercase RFC 1123 label`},
 		{"no path", []string{"lint"}, "", 2, "", "lint needs at least one PATH"},
 		{"unknown rule", []string{"lint", "--disable", "nope", bad}, "", 2, "", `invalid argument "nope" for "--disable" flag: must be one of cluster-ip-none,`},
 		{"unknown format", []string{"lint", "--format", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},

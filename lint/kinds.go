@@ -33,7 +33,7 @@ var kinds = map[string]kindInfo{
 	"Job":                   {"batch/v1", reflect.TypeFor[batchv1.Job]()},
 	"CronJob":               {"batch/v1", reflect.TypeFor[batchv1.CronJob]()},
 
-	"ConfigMap":                      {apiVersion: "v1"},
+	"ConfigMap":                      {"v1", reflect.TypeFor[corev1.ConfigMap]()},
 	"Secret":                         {apiVersion: "v1"},
 	"ServiceAccount":                 {apiVersion: "v1"},
 	"Namespace":                      {apiVersion: "v1"},

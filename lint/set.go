@@ -45,6 +45,7 @@ type Set struct {
 	Pods  *dns.Index
 	owner map[*dns.Pod]*Workload
 
+	configMaps     map[string]*Object   // "ns/name"
 	servicesByName map[string][]*Object // "ns/name"
 	servicesByBare map[string][]*Object // "name"
 	dnsReport      *dns.Report
@@ -61,7 +62,7 @@ func NewSet(objects []*Object, domain string) *Set {
 // is empty, under the unknown namespace the input is applied to, together
 // with the other objects without one.
 func NewSetFor(objects []*Object, opts Options) *Set {
-	s := &Set{Objects: objects, Domain: opts.Domain, owner: map[*dns.Pod]*Workload{}, servicesByName: map[string][]*Object{}, servicesByBare: map[string][]*Object{}}
+	s := &Set{Objects: objects, Domain: opts.Domain, owner: map[*dns.Pod]*Workload{}, configMaps: map[string]*Object{}, servicesByName: map[string][]*Object{}, servicesByBare: map[string][]*Object{}}
 	if s.Domain == "" {
 		s.Domain = dns.DefaultDomain
 	}
@@ -77,6 +78,8 @@ func NewSetFor(objects []*Object, opts Options) *Set {
 			key := o.space + "/" + o.Name
 			s.servicesByName[key] = append(s.servicesByName[key], o)
 			s.servicesByBare[o.Name] = append(s.servicesByBare[o.Name], o)
+		case *corev1.ConfigMap:
+			s.configMaps[o.space+"/"+o.Name] = o
 		case nil:
 			continue
 		default:
@@ -149,6 +152,10 @@ func newWorkload(o *Object, typed any) *Workload {
 		Spec: &w.Template.Spec}}
 	return w
 }
+
+// ConfigMap returns the ConfigMap named name filed under namespace ns, or
+// nil.
+func (s *Set) ConfigMap(ns, name string) *Object { return s.configMaps[ns+"/"+name] }
 
 // Owner returns the workload a pod belongs to.
 func (s *Set) Owner(p *dns.Pod) *Workload { return s.owner[p] }

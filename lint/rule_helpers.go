@@ -182,3 +182,40 @@ func describeWorkloads(ws []*Workload) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// apiPath formats a JSON path as the API server does in its messages:
+// "spec.ports[0].name".
+func apiPath(path []string) string {
+	var b strings.Builder
+	for _, part := range path {
+		if _, err := strconv.Atoi(part); err == nil {
+			b.WriteString("[" + part + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+// invalid is the API server's answer for an invalid string value:
+// `spec.ports[0].name: Invalid value: "HTTP": <why>`.
+func invalid(path []string, value, why string) string {
+	return fmt.Sprintf("%s: Invalid value: %q: %s", apiPath(path), value, why)
+}
+
+// containerLists are the container lists of a pod spec that declare ports,
+// with their JSON keys.
+func containerLists(spec *corev1.PodSpec) []struct {
+	key  string
+	list []corev1.Container
+} {
+	return []struct {
+		key  string
+		list []corev1.Container
+	}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}}
+}

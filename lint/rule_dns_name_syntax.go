@@ -10,14 +10,21 @@ func init() {
 	Register(&Rule{
 		ID:          "dns-name-syntax",
 		Severity:    Error,
-		Kinds:       append([]string{"Service"}, workloadKinds...),
-		Description: "A name that becomes a DNS label and is not a DNS-1123 label, which the API server rejects: a Service's name (`no-domain.com`: no dots, no upper case), a StatefulSet's `serviceName`, a pod's `hostname` or `subdomain`; or a pod DNS name longer than 64 characters with `setHostnameAsFQDN: true` (the pod cannot start) or longer than 253 (no valid DNS name).",
+		Kinds:       append(append([]string{"Service"}, workloadKinds...), "Endpoints", "EndpointSlice"),
+		Description: "A name that becomes a DNS label and is not a DNS-1123 label, which the API server rejects: a Service's name (`no-domain.com`: no dots, no upper case), a StatefulSet's `serviceName`, a pod's `hostname` or `subdomain`, the `hostname` of an address in Endpoints or an EndpointSlice; or a pod DNS name longer than 64 characters with `setHostnameAsFQDN: true` (the pod cannot start) or longer than 253 (no valid DNS name).",
 		Remediation: "Use lower-case letters, digits and '-' (at most 63, starting and ending with a letter or digit), and shorten the pod, Service, namespace or domain names. A Service's name is one label of its DNS name; the cluster domain and namespace make the rest.",
 		Check: func(s *Set, r *Reporter) {
 			for _, o := range s.Services {
 				if errs := content.IsDNS1123Label(o.Name); len(errs) > 0 && o.Name != "" {
 					at := p("metadata", "name")
 					r.At(o, at, "Service name %q is not a DNS label: the API server answers `%s`", o.Name, invalid(at, o.Name, errs[0]))
+				}
+			}
+			for _, o := range s.Endpoints {
+				for _, h := range endpointHostnames(o) {
+					if errs := content.IsDNS1123Label(h.value); len(errs) > 0 {
+						r.At(o, h.at, "hostname %q is not a valid DNS label: the API server answers `%s`", h.value, invalid(h.at, h.value, errs[0]))
+					}
 				}
 			}
 			for _, w := range s.Workloads {

@@ -1,9 +1,12 @@
 package lint
 
 import (
+	"strconv"
+
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/headless-k8s/headless/dns"
@@ -41,6 +44,9 @@ type Set struct {
 	Domain    string
 	Services  []*Object
 	Workloads []*Workload
+	// Endpoints are the Endpoints and EndpointSlice objects, written by hand
+	// for Services without selectors.
+	Endpoints []*Object
 	// Pods are all workloads' pods, indexed by namespace and label.
 	Pods  *dns.Index
 	owner map[*dns.Pod]*Workload
@@ -80,6 +86,8 @@ func NewSetFor(objects []*Object, opts Options) *Set {
 			s.servicesByBare[o.Name] = append(s.servicesByBare[o.Name], o)
 		case *corev1.ConfigMap:
 			s.configMaps[o.space+"/"+o.Name] = o
+		case *corev1.Endpoints, *discoveryv1.EndpointSlice:
+			s.Endpoints = append(s.Endpoints, o)
 		case nil:
 			continue
 		default:
@@ -200,7 +208,112 @@ func (s *Set) DNS() *dns.Report {
 			shown.Namespace = dns.Namespace(p.Namespace)
 			pods[i] = &shown
 		}
-		s.dnsReport = dns.Compute(s.Domain, svcs, pods)
+		var endpoints []*dns.EndpointSet
+		for _, o := range s.Endpoints {
+			for _, e := range endpointSets(o) {
+				e.Namespace = o.shownNS()
+				endpoints = append(endpoints, &e)
+			}
+		}
+		s.dnsReport = dns.ComputeWithEndpoints(s.Domain, svcs, pods, endpoints)
 	}
 	return s.dnsReport
+}
+
+// endpointSets returns the dns view of an Endpoints or EndpointSlice object.
+func endpointSets(o *Object) []dns.EndpointSet {
+	switch t := o.Typed.(type) {
+	case *corev1.Endpoints:
+		return dns.FromEndpoints(t)
+	case *discoveryv1.EndpointSlice:
+		return []dns.EndpointSet{dns.FromEndpointSlice(t)}
+	}
+	return nil
+}
+
+// endpointsService returns the name of the Service an Endpoints or
+// EndpointSlice object gives addresses to ("" for a slice without the
+// kubernetes.io/service-name label).
+func endpointsService(o *Object) string {
+	if t, ok := o.Typed.(*discoveryv1.EndpointSlice); ok {
+		return t.Labels[discoveryv1.LabelServiceName]
+	}
+	return o.Name
+}
+
+// endpointPort is one port of an Endpoints subset or an EndpointSlice, with
+// its JSON path.
+type endpointPort struct {
+	dns.EndpointPort
+	at []string
+	// named is false for an EndpointSlice port whose name is absent.
+	named bool
+}
+
+// endpointPorts lists the ports of an Endpoints or EndpointSlice object.
+func endpointPorts(o *Object) []endpointPort {
+	var out []endpointPort
+	switch t := o.Typed.(type) {
+	case *corev1.Endpoints:
+		for i, ss := range t.Subsets {
+			for j, port := range ss.Ports {
+				out = append(out, endpointPort{dns.EndpointPort{Name: port.Name, Port: port.Port, Protocol: dns.Protocol(port.Protocol)}, p("subsets", i, "ports", j), port.Name != ""})
+			}
+		}
+	case *discoveryv1.EndpointSlice:
+		sets := dns.FromEndpointSlice(t)
+		for j, port := range sets.Ports {
+			out = append(out, endpointPort{port, p("ports", j), t.Ports[j].Name != nil})
+		}
+	}
+	return out
+}
+
+// endpointHostname is the hostname of an address in Endpoints or an
+// EndpointSlice, with its JSON path.
+type endpointHostname struct {
+	value string
+	at    []string
+}
+
+// endpointHostnames lists the hostnames an Endpoints or EndpointSlice
+// object gives its addresses.
+func endpointHostnames(o *Object) []endpointHostname {
+	var out []endpointHostname
+	switch t := o.Typed.(type) {
+	case *corev1.Endpoints:
+		for i, ss := range t.Subsets {
+			for _, list := range []struct {
+				key   string
+				addrs []corev1.EndpointAddress
+			}{{"addresses", ss.Addresses}, {"notReadyAddresses", ss.NotReadyAddresses}} {
+				for j, a := range list.addrs {
+					if a.Hostname != "" {
+						out = append(out, endpointHostname{a.Hostname, p("subsets", i, list.key, j, "hostname")})
+					}
+				}
+			}
+		}
+	case *discoveryv1.EndpointSlice:
+		for i, e := range t.Endpoints {
+			if e.Hostname != nil {
+				out = append(out, endpointHostname{*e.Hostname, p("endpoints", i, "hostname")})
+			}
+		}
+	}
+	return out
+}
+
+// subsetPorts is the number of ports in the Endpoints subset that the port
+// at path (subsets.i.ports.j) belongs to.
+func subsetPorts(o *Object, at []string) int {
+	t, ok := o.Typed.(*corev1.Endpoints)
+	if !ok || len(at) < 2 {
+		return 0
+	}
+	i, err := strconv.Atoi(at[1])
+	if err != nil || i >= len(t.Subsets) {
+		return 0
+	}
+	return len(t.Subsets[i].Ports)
 }

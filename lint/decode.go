@@ -49,6 +49,15 @@ type decoder struct {
 	issues  []issue
 	expand  int
 	skipTop map[string]bool // top-level keys already reported (e.g. "Kind")
+	// outer are the structs being decoded around the current one, outermost
+	// first: a key unknown here may belong to one of them.
+	outer []frame
+}
+
+// frame is a struct type being decoded and its JSON path.
+type frame struct {
+	t    reflect.Type
+	path string
 }
 
 func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ...any) {
@@ -174,6 +183,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 	}
 	si := infoOf(v.Type())
 	seen := make(map[string]bool, len(n.Content)/2)
+	d.outer = append(d.outer, frame{v.Type(), path})
+	defer func() { d.outer = d.outer[:len(d.outer)-1] }()
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		key := k.Value
@@ -189,7 +200,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 		f, ok := si.fields[key]
 		if !ok {
 			is := issue{kind: issueUnknownField, path: fp, line: k.Line, col: k.Column,
-				suggestion: suggest(v.Type(), path, key)}
+				suggestion: suggest(v.Type(), path, key, d.outer[:len(d.outer)-1])}
 			is.message = fmt.Sprintf("unknown field %q", fp)
 			if is.suggestion != "" {
 				is.message += fmt.Sprintf("; did you mean %q?", is.suggestion)

@@ -267,3 +267,49 @@ func TestNamespaces(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestions: "did you mean" names the field the author meant, for a
+// key of another case and for a field put at the wrong level.
+func TestSuggestions(t *testing.T) {
+	sts := func(top, meta, spec, selector, tmpl, tmplMeta, podSpec string) string {
+		return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a" + meta + "}\n" + top +
+			"spec:\n  serviceName: a\n" + spec + "  selector: {" + selector + "}\n  template:\n" + tmpl +
+			"    metadata: {labels: {app: a}" + tmplMeta + "}\n    spec: {containers: [{name: c, image: \"x:1\"}]" + podSpec + "}\n"
+	}
+	tests := []struct{ doc, want string }{
+		{sts("", "", "", "matchlabels: {app: a}", "", "", ""), `unknown field "spec.selector.matchlabels"; did you mean "spec.selector.matchLabels"?`},
+		{sts("", "", "", "matchLabels: {app: a}, app: a", "", "", ""), `unknown field "spec.selector.app"; did you mean "spec.selector.matchLabels.app"?`},
+		{sts("", "", "", "matchLabels: {app: a}", "    serviceName: a\n", "", ""), `unknown field "spec.template.serviceName"; did you mean "spec.serviceName"?`},
+		{sts("", "", "", "matchLabels: {app: a}", "", "", ", serviceName: a"), `unknown field "spec.template.spec.serviceName"; did you mean "spec.serviceName"?`},
+		{sts("", ", serviceName: a", "", "matchLabels: {app: a}", "", "", ""), `unknown field "metadata.serviceName"; did you mean "spec.serviceName"?`},
+		{sts("", "", "", "matchLabels: {app: a}", "", ", hostname: a", ""), `unknown field "spec.template.metadata.hostname"; did you mean "spec.template.spec.hostname"?`},
+	}
+	for _, tt := range tests {
+		inputs := []Input{{Name: "x.yaml", Data: []byte(tt.doc)}}
+		objs, errs := Parse(inputs)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var b bytes.Buffer
+		Write(&b, FormatText, Lint(inputs, objs, Options{Disabled: map[string]bool{"publish-not-ready": true, "governing-service-missing": true}}), "")
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("%s\nfindings:\n%s\nwant %q", tt.doc, b.String(), tt.want)
+		}
+	}
+}
+
+// TestNearestPodsInTheSameFile: of two workloads as near to a Service's
+// selector, lint names the one in the Service's file.
+func TestNearestPodsInTheSameFile(t *testing.T) {
+	workload := func(name string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + "}\nspec:\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: \"x:1\"}]}\n"
+	}
+	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: db-h}\nspec:\n  clusterIP: None\n  selector: {app: database}\n  ports: [{name: db, port: 1}]\n"
+	inputs := []Input{{Name: "a.yaml", Data: []byte(workload("first"))}, {Name: "b.yaml", Data: []byte(svc + "---\n" + workload("second"))}}
+	objs, _ := Parse(inputs)
+	var b bytes.Buffer
+	Write(&b, FormatText, Lint(inputs, objs, Options{}), "")
+	if want := "nearest: the pods of Deployment second in this file, labelled app=db (app=db instead of app=database)"; !strings.Contains(b.String(), want) {
+		t.Errorf("findings:\n%s\nwant %q", b.String(), want)
+	}
+}

@@ -313,3 +313,44 @@ func TestNearestPodsInTheSameFile(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant %q", b.String(), want)
 	}
 }
+
+// TestPositionsFromFragments: a finding's position, found by parsing its
+// document's lines alone, is the one parsing the whole file gives.
+func TestPositionsFromFragments(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "rules", "*", "fire.yaml"))
+	corpus, _ := filepath.Glob(filepath.Join("testdata", "corpus", "*", "*.yaml"))
+	for _, path := range append(files, corpus...) {
+		inputs, _ := ReadInputs([]string{path}, nil)
+		objs, _ := Parse(inputs)
+		var fragments, whole bytes.Buffer
+		Write(&fragments, FormatText, Lint(inputs, objs, Options{}), "")
+		for _, o := range objs {
+			o.line0 = 0 // no fragment: parse the file
+		}
+		Write(&whole, FormatText, Lint(inputs, objs, Options{}), "")
+		if d := testutil.Diff("whole file", "fragments", whole.String(), fragments.String()); d != "" {
+			t.Errorf("%s:\n%s", path, d)
+		}
+	}
+}
+
+// TestRunStreams: Run, which reads each file when it parses it and trims
+// the objects, finds what Lint finds on the objects Parse returns.
+func TestRunStreams(t *testing.T) {
+	paths := []string{filepath.Join("testdata", "rules"), filepath.Join("testdata", "corpus")}
+	inputs, errs := ReadInputs(paths, nil)
+	objs, perrs := Parse(inputs)
+	if len(errs)+len(perrs) > 0 {
+		t.Fatal(errs, perrs)
+	}
+	var want, got bytes.Buffer
+	Write(&want, FormatText, Lint(inputs, objs, Options{}), "")
+	res := Run(paths, nil, Options{})
+	Write(&got, FormatText, res.Findings, "")
+	if d := testutil.Diff("Lint", "Run", want.String(), got.String()); d != "" {
+		t.Error(d)
+	}
+	if res.Objects != len(objs) || res.Files != len(inputs) || len(res.Errors) != 0 {
+		t.Errorf("Run read %d objects from %d files (errors %v); Parse %d from %d", res.Objects, res.Files, res.Errors, len(objs), len(inputs))
+	}
+}

@@ -26,7 +26,23 @@ const MaxFileSize = 32 << 20
 type Input struct {
 	// Name is the path as given, or "-" for stdin; findings name it.
 	Name string
+	// Data is the input's content; nil for a file not read yet (ListInputs),
+	// which is read from Name when needed.
 	Data []byte
+}
+
+// load returns the input's content, reading the file if it is not in
+// memory.
+func (in Input) load() ([]byte, error) {
+	if in.Data != nil {
+		return in.Data, nil
+	}
+	f, err := os.Open(in.Name)
+	if err != nil {
+		return nil, unwrapPathErr(err)
+	}
+	defer f.Close()
+	return readLimited(f)
 }
 
 // Object is one Kubernetes object read from an input: a YAML document, or
@@ -44,6 +60,15 @@ type Object struct {
 	// for kinds lint skips.
 	Typed  any
 	issues []issue
+	// line0 is the line of the document's first node, line1 that of the
+	// next document's (0 for the end of the file): re-parsing those lines
+	// alone finds the position of a finding.
+	line0, line1 int
+	// hostRefs are the host names in the object that may be per-pod DNS
+	// names (see hostRefs), and configMaps the ConfigMaps a pod template
+	// reads: what peer-names-before-ready needs once the object is trimmed.
+	hostRefs   []string
+	configMaps []string
 	// space is the namespace a Set files the object under: its own, else
 	// the one lint was given (--namespace), else "": the namespace the input
 	// is applied to, which lint does not know. Objects without a namespace
@@ -77,6 +102,17 @@ func (e *InputError) Unwrap() error { return e.Err }
 // refused) and "-" for stdin. A path that cannot be read is an *InputError;
 // the others are still read.
 func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
+	return listInputs(paths, stdin, true)
+}
+
+// ListInputs is ReadInputs without reading the files: their Data is nil
+// until they are parsed. Standard input is read, since it cannot be read
+// twice.
+func ListInputs(paths []string, stdin io.Reader) ([]Input, []error) {
+	return listInputs(paths, stdin, false)
+}
+
+func listInputs(paths []string, stdin io.Reader, read bool) ([]Input, []error) {
 	var (
 		inputs []Input
 		errs   []error
@@ -97,7 +133,7 @@ func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
 			continue
 		}
 		if !info.IsDir() {
-			inputs, errs = readFile(p, inputs, errs)
+			inputs, errs = addFile(p, read, inputs, errs)
 			continue
 		}
 		real, err := filepath.EvalSymlinks(p)
@@ -105,14 +141,14 @@ func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
 			errs = append(errs, &InputError{p, unwrapPathErr(err)})
 			continue
 		}
-		inputs, errs = walk(p, real, map[string]bool{real: true}, inputs, errs)
+		inputs, errs = walk(p, real, map[string]bool{real: true}, read, inputs, errs)
 	}
 	return inputs, errs
 }
 
 // walk reads the manifests under dir. ancestors holds the real paths of the
 // directories on the way down, to detect loops made by symbolic links.
-func walk(dir, real string, ancestors map[string]bool, inputs []Input, errs []error) ([]Input, []error) {
+func walk(dir, real string, ancestors map[string]bool, read bool, inputs []Input, errs []error) ([]Input, []error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return inputs, append(errs, &InputError{dir, unwrapPathErr(err)})
@@ -139,29 +175,30 @@ func walk(dir, real string, ancestors map[string]bool, inputs []Input, errs []er
 				continue
 			}
 			ancestors[sub] = true
-			inputs, errs = walk(p, sub, ancestors, inputs, errs)
+			inputs, errs = walk(p, sub, ancestors, read, inputs, errs)
 			delete(ancestors, sub)
 			continue
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
-			inputs, errs = readFile(p, inputs, errs)
+			inputs, errs = addFile(p, read, inputs, errs)
 		}
 	}
 	return inputs, errs
 }
 
-func readFile(p string, inputs []Input, errs []error) ([]Input, []error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return inputs, append(errs, &InputError{p, unwrapPathErr(err)})
+// addFile adds the file p to inputs, read if read is set.
+func addFile(p string, read bool, inputs []Input, errs []error) ([]Input, []error) {
+	in := Input{Name: p}
+	if !read {
+		return append(inputs, in), errs
 	}
-	defer f.Close()
-	data, err := readLimited(f)
+	data, err := in.load()
 	if err != nil {
 		return inputs, append(errs, &InputError{p, err})
 	}
-	return append(inputs, Input{Name: p, Data: data}), errs
+	in.Data = data
+	return append(inputs, in), errs
 }
 
 // readLimited reads at most MaxFileSize bytes and refuses more.
@@ -237,7 +274,10 @@ func parseInput(in Input) ([]*Object, error) {
 		return nil, &InputError{in.Name, err}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(in.Data))
-	var objs []*Object
+	var (
+		objs []*Object
+		prev int // index in objs of the previous document's first object
+	)
 	for doc := 0; ; doc++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -254,7 +294,11 @@ func parseInput(in Input) ([]*Object, error) {
 		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
 			continue // an empty document
 		}
-		o := &Object{File: in.Name, Doc: doc, Item: -1}
+		for _, o := range objs[prev:] {
+			o.line1 = root.Line
+		}
+		prev = len(objs)
+		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: root.Line}
 		items, err := decodeObject(root, o)
 		if err != nil {
 			return objs, &InputError{in.Name, err}
@@ -267,7 +311,7 @@ func parseInput(in Input) ([]*Object, error) {
 			objs = append(objs, o) // the List itself has problems to report
 		}
 		for i, item := range items {
-			obj := &Object{File: in.Name, Doc: doc, Item: i}
+			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: root.Line}
 			if _, err := decodeObject(item, obj); err != nil {
 				return objs, &InputError{in.Name, err}
 			}
@@ -319,6 +363,7 @@ func decodeObject(root *yaml.Node, o *Object) (items []*yaml.Node, err error) {
 		return nil, err
 	}
 	o.Typed = v.Interface()
+	o.hostRefs, o.configMaps = objectRefs(o.Typed)
 	if m, ok := o.Typed.(metav1.Object); ok {
 		o.Name, o.Namespace = m.GetName(), m.GetNamespace()
 	}

@@ -1,6 +1,8 @@
 package lint
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -38,11 +40,25 @@ func isLabelChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
-// podConfigRefs returns the host references in a pod template's own
-// configuration (commands, arguments, environment values) and the names of
-// the ConfigMaps it reads.
-func podConfigRefs(spec *corev1.PodSpec) (refs map[string]bool, configMaps []string) {
-	refs = map[string]bool{}
+// objectRefs returns the host references in an object's configuration
+// (a pod template's commands, arguments and environment values; a
+// ConfigMap's data), sorted, and the ConfigMaps a pod template reads.
+func objectRefs(typed any) (refs, configMaps []string) {
+	set := map[string]bool{}
+	if cm, ok := typed.(*corev1.ConfigMap); ok {
+		for _, v := range cm.Data {
+			hostRefs(v, set)
+		}
+	} else if spec := podSpecOf(typed); spec != nil {
+		configMaps = podConfigRefs(spec, set)
+	}
+	return slices.Sorted(maps.Keys(set)), configMaps
+}
+
+// podConfigRefs adds the host references in a pod spec's commands,
+// arguments and environment values to refs, and returns the names of the
+// ConfigMaps it reads.
+func podConfigRefs(spec *corev1.PodSpec, refs map[string]bool) (configMaps []string) {
 	for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
 		for i := range list {
 			c := &list[i]
@@ -77,16 +93,7 @@ func podConfigRefs(spec *corev1.PodSpec) (refs map[string]bool, configMaps []str
 			}
 		}
 	}
-	return refs, configMaps
-}
-
-// configMapRefs returns the host references in a ConfigMap's data.
-func configMapRefs(cm *corev1.ConfigMap) map[string]bool {
-	refs := map[string]bool{}
-	for _, v := range cm.Data {
-		hostRefs(v, refs)
-	}
-	return refs
+	return configMaps
 }
 
 // peerName returns a per-pod DNS name of headless Service svc that the
@@ -94,13 +101,12 @@ func configMapRefs(cm *corev1.ConfigMap) map[string]bool {
 // a variable such as "$(POD_NAME).db-h"), and where it is; "" when there is
 // none.
 func peerName(s *Set, w *Workload, svc string) (name, where string) {
-	refs, cms := podConfigRefs(&w.Template.Spec)
-	if n := matchPeer(refs, w.Obj.Name, svc); n != "" {
+	if n := matchPeer(w.Obj.hostRefs, w.Obj.Name, svc); n != "" {
 		return n, "the pod template"
 	}
-	for _, cm := range cms {
+	for _, cm := range w.Obj.configMaps {
 		if o := s.ConfigMap(w.Obj.space, cm); o != nil {
-			if n := matchPeer(configMapRefs(o.Typed.(*corev1.ConfigMap)), w.Obj.Name, svc); n != "" {
+			if n := matchPeer(o.hostRefs, w.Obj.Name, svc); n != "" {
 				return n, "ConfigMap " + cm
 			}
 		}
@@ -108,13 +114,14 @@ func peerName(s *Set, w *Workload, svc string) (name, where string) {
 	return "", ""
 }
 
-func matchPeer(refs map[string]bool, sts, svc string) string {
-	best := ""
-	for ref := range refs {
+// matchPeer returns the first of refs (sorted) that names a pod of
+// StatefulSet sts under Service svc.
+func matchPeer(refs []string, sts, svc string) string {
+	for _, ref := range refs {
 		first, second, _ := strings.Cut(ref, ".")
-		if second == svc && (strings.HasPrefix(first, sts+"-") || strings.HasPrefix(first, "$")) && (best == "" || ref < best) {
-			best = ref
+		if second == svc && (strings.HasPrefix(first, sts+"-") || strings.HasPrefix(first, "$")) {
+			return ref
 		}
 	}
-	return best
+	return ""
 }

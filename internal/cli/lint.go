@@ -80,13 +80,11 @@ func lintRun(opts *LintOptions) error {
 	if len(opts.Paths) == 0 {
 		return usageErrorf("lint needs at least one PATH (a file, a directory, or - for standard input)")
 	}
-	inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
-	objects, parseErrs := lint.Parse(inputs)
-	findings := lint.Lint(inputs, objects, lint.Options{Disabled: disabled, Domain: opts.ClusterDomain, Namespace: opts.Namespace})
+	res := lint.Run(opts.Paths, opts.IO.In, lint.Options{Disabled: disabled, Domain: opts.ClusterDomain, Namespace: opts.Namespace})
+	findings, inputErrs := res.Findings, res.Errors
 	if err := lint.Write(opts.IO.Out, opts.Format, findings, Version()); err != nil {
 		return err
 	}
-	inputErrs := append(readErrs, parseErrs...)
 	for _, err := range inputErrs {
 		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
 	}
@@ -101,7 +99,7 @@ func lintRun(opts *LintOptions) error {
 	}
 	if opts.Format == lint.FormatText {
 		fmt.Fprintf(opts.IO.ErrOut, "%s, %s in %d objects from %d files\n",
-			plural(errors, "error"), plural(warnings, "warning"), len(objects), len(inputs))
+			plural(errors, "error"), plural(warnings, "warning"), res.Objects, res.Files)
 	}
 	switch {
 	case len(inputErrs) > 0:

@@ -43,9 +43,10 @@ type Result struct {
 func Run(paths []string, stdin io.Reader, opts Options) Result {
 	inputs, errs := ListInputs(paths, stdin)
 	type result struct {
-		objs   []*Object
-		err    error
-		loaded bool
+		objs    []*Object
+		err     error
+		loaded  bool
+		objects int // read, kept or not
 	}
 	results := make([]result, len(inputs))
 	parallel.Do(len(inputs), func(i int) {
@@ -55,15 +56,22 @@ func Run(paths []string, stdin io.Reader, opts Options) Result {
 			return
 		}
 		objs, err := parseInput(Input{Name: inputs[i].Name, Data: data})
+		kept := objs[:0]
 		for _, o := range objs {
 			trim(o)
+			// An object no rule reads (a ServiceAccount, a custom
+			// resource) is only counted, unless decoding found problems.
+			if o.view != nil || o.Typed != nil || len(o.issues) > 0 || len(o.hostRefs) > 0 || o.Kind == "ConfigMap" {
+				kept = append(kept, o)
+			}
 		}
-		results[i] = result{objs, err, true}
+		results[i] = result{kept, err, true, len(objs)}
 	})
 	var objects []*Object
 	res := Result{Errors: errs}
 	for _, r := range results {
 		objects = append(objects, r.objs...)
+		res.Objects += r.objects
 		if r.err != nil {
 			res.Errors = append(res.Errors, r.err)
 		}
@@ -71,7 +79,6 @@ func Run(paths []string, stdin io.Reader, opts Options) Result {
 			res.Files++
 		}
 	}
-	res.Objects = len(objects)
 	res.Findings = Lint(inputs, objects, opts)
 	return res
 }
@@ -82,13 +89,20 @@ func Run(paths []string, stdin io.Reader, opts Options) Result {
 // (files not in memory are read again).
 func Lint(inputs []Input, objects []*Object, opts Options) []Finding {
 	set := NewSetFor(objects, opts)
-	var findings []Finding
+	var rules []*Rule
 	for _, r := range Rules() {
-		if opts.Disabled[r.ID] {
-			continue
+		if !opts.Disabled[r.ID] {
+			rules = append(rules, r)
 		}
-		rep := &Reporter{rule: r}
-		r.Check(set, rep)
+	}
+	// Rules only read the Set, so they run side by side.
+	reports := make([]Reporter, len(rules))
+	parallel.Do(len(rules), func(i int) {
+		reports[i].rule = rules[i]
+		rules[i].Check(set, &reports[i])
+	})
+	var findings []Finding
+	for _, rep := range reports {
 		findings = append(findings, rep.findings...)
 	}
 	resolvePositions(inputs, findings)

@@ -57,8 +57,10 @@ type Object struct {
 	// Namespace and Name are from metadata; Namespace is "" when absent.
 	Namespace, Name string
 	// Typed is the decoded k8s.io/api object (e.g. *corev1.Service), or nil
-	// for kinds lint skips.
+	// for kinds lint skips. Run drops it once the object's view is made,
+	// except for Endpoints and EndpointSlices; Parse keeps it.
 	Typed  any
+	view   any // *serviceView, *workloadView or nil; see viewOf
 	issues []issue
 	// line0 is the line of the document's first node, line1 that of the
 	// next document's (0 for the end of the file): re-parsing those lines
@@ -75,6 +77,17 @@ type Object struct {
 	// belong together; one with a namespace matches them only if that is
 	// the namespace given.
 	space string
+}
+
+// viewOf returns the object's view (made from Typed on first use; NewSet
+// makes them all before the rules run, which may read them concurrently).
+func (o *Object) viewOf() any {
+	if o.view == nil && o.Typed != nil {
+		if v := viewOf(o.Typed); v != nil {
+			o.view = v
+		}
+	}
+	return o.view
 }
 
 // NS is the namespace the object lands in when applied without -n.
@@ -275,8 +288,9 @@ func parseInput(in Input) ([]*Object, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(in.Data))
 	var (
-		objs []*Object
-		prev int // index in objs of the previous document's first object
+		objs     []*Object
+		prev     int // index in objs of the previous document's first object
+		interned = map[string]map[string]string{}
 	)
 	for doc := 0; ; doc++ {
 		var n yaml.Node
@@ -299,7 +313,7 @@ func parseInput(in Input) ([]*Object, error) {
 		}
 		prev = len(objs)
 		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: root.Line}
-		items, err := decodeObject(root, o)
+		items, err := decodeObject(root, o, interned)
 		if err != nil {
 			return objs, &InputError{in.Name, err}
 		}
@@ -312,7 +326,7 @@ func parseInput(in Input) ([]*Object, error) {
 		}
 		for i, item := range items {
 			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: root.Line}
-			if _, err := decodeObject(item, obj); err != nil {
+			if _, err := decodeObject(item, obj, interned); err != nil {
 				return objs, &InputError{in.Name, err}
 			}
 			objs = append(objs, obj)
@@ -326,8 +340,8 @@ func cleanYAMLErr(err error) error {
 
 // decodeObject identifies the document's kind and decodes it strictly into
 // its type. For a List it returns the item nodes instead.
-func decodeObject(root *yaml.Node, o *Object) (items []*yaml.Node, err error) {
-	d := &decoder{skipTop: map[string]bool{}}
+func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]string) (items []*yaml.Node, err error) {
+	d := &decoder{skipTop: map[string]bool{}, interned: interned}
 	defer func() { o.issues = append(o.issues, d.issues...) }()
 	if root.Kind == yaml.AliasNode {
 		if root, err = d.resolve(root); err != nil {

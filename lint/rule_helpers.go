@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/headless-k8s/headless/dns"
@@ -31,14 +30,14 @@ func p(parts ...any) []string {
 	return out
 }
 
-func service(o *Object) *corev1.Service { return o.Typed.(*corev1.Service) }
+// service returns the view of a Service.
+func service(o *Object) *serviceView { return o.viewOf().(*serviceView) }
 
-func isHeadless(o *Object) bool { return dns.IsHeadless(service(o)) }
+// isHeadless reports whether a Service is headless (dns.IsHeadless).
+func isHeadless(o *Object) bool { return service(o).Spec.ClusterIP == corev1.ClusterIPNone }
 
-func statefulSet(w *Workload) (*appsv1.StatefulSet, bool) {
-	s, ok := w.Obj.Typed.(*appsv1.StatefulSet)
-	return s, ok
-}
+// statefulSet returns the StatefulSet part of a workload's view.
+func statefulSet(w *Workload) (*statefulSetView, bool) { return w.sts, w.sts != nil }
 
 // podsOf describes a workload's pods for messages: "the pods of StatefulSet db".
 func podsOf(w *Workload) string {
@@ -210,12 +209,12 @@ func invalid(path []string, value, why string) string {
 
 // containerLists are the container lists of a pod spec that declare ports,
 // with their JSON keys.
-func containerLists(spec *corev1.PodSpec) []struct {
+func containerLists(spec *podSpecView) []struct {
 	key  string
-	list []corev1.Container
+	list []containerView
 } {
 	return []struct {
 		key  string
-		list []corev1.Container
+		list []containerView
 	}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}}
 }

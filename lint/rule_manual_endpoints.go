@@ -50,7 +50,7 @@ func init() {
 
 // servesServicePort reports whether endpoint port ep serves a port of svc:
 // one with the same name and protocol.
-func servesServicePort(svc *corev1.Service, ep dns.EndpointPort) bool {
+func servesServicePort(svc *serviceView, ep dns.EndpointPort) bool {
 	for _, sp := range svc.Spec.Ports {
 		if sp.Name == ep.Name && dns.Protocol(sp.Protocol) == dns.Protocol(ep.Protocol) {
 			return true
@@ -82,7 +82,7 @@ func portMismatch(svcObj *Object, ep endpointPort, domain string) string {
 		}
 	}
 	msg := fmt.Sprintf("%s, but the port of Service %s is named %q: the addresses are no endpoints of it", what, svcObj.Name, sp.Name)
-	if dns.IsHeadless(svc) {
+	if isHeadless(svcObj) {
 		msg += fmt.Sprintf(", so %s has no SRV record", "_"+sp.Name+"._"+strings.ToLower(string(dns.Protocol(sp.Protocol)))+"."+dns.ServiceFQDN(svcObj.Name, svcObj.shownNS(), domain))
 	}
 	return msg + "; name it " + sp.Name

@@ -29,7 +29,7 @@ func init() {
 					}
 					declared := false
 					for _, w := range workloads {
-						if _, ok := dns.TargetPort(port, &w.Template.Spec); ok {
+						if _, ok := targetPort(port, &w.Template.Spec); ok {
 							declared = true
 							break
 						}

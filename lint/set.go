@@ -1,33 +1,24 @@
 package lint
 
 import (
+	"maps"
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/headless-k8s/headless/dns"
 )
 
 // Workload is an object that runs pods: a Pod, or a controller with a pod
-// template.
+// template, seen through its view.
 type Workload struct {
 	Obj *Object
-	// Template holds the pods' labels and spec (for a Pod, its own).
-	Template *corev1.PodTemplateSpec
-	// TemplatePath is the JSON path of the template ("spec.template"; empty
-	// for a Pod, whose metadata and spec are at the top).
-	TemplatePath []string
-	// Selector is the controller's selector; nil for a Pod.
-	Selector *metav1.LabelSelector
-	// Replicas is how many pods run at once: 0 when unknown (a DaemonSet
-	// runs one per node).
-	Replicas int
+	*workloadView
 	// Pods are the pods as cluster DNS sees them: one per ordinal for a
 	// StatefulSet, one standing for all replicas of other controllers.
+	// Their Spec is nil: rules read the template's view.
 	Pods []*dns.Pod
 }
 
@@ -78,28 +69,26 @@ func NewSetFor(objects []*Object, opts Options) *Set {
 		if o.space == "" {
 			o.space = opts.Namespace
 		}
-		switch t := o.Typed.(type) {
-		case *corev1.Service:
+		switch v := o.viewOf().(type) {
+		case *serviceView:
 			s.Services = append(s.Services, o)
 			key := o.space + "/" + o.Name
 			s.servicesByName[key] = append(s.servicesByName[key], o)
 			s.servicesByBare[o.Name] = append(s.servicesByBare[o.Name], o)
-		case *corev1.ConfigMap:
-			s.configMaps[o.space+"/"+o.Name] = o
-		case *corev1.Endpoints, *discoveryv1.EndpointSlice:
-			s.Endpoints = append(s.Endpoints, o)
-		case nil:
-			continue
-		default:
-			w := newWorkload(o, t)
-			if w == nil {
-				continue
-			}
+		case *workloadView:
+			w := newWorkload(o, v)
 			s.Workloads = append(s.Workloads, w)
 			for _, p := range w.Pods {
-				p.Namespace = o.space
 				s.owner[p] = w
 				pods = append(pods, p)
+			}
+		default:
+			switch o.Typed.(type) {
+			case *corev1.Endpoints, *discoveryv1.EndpointSlice:
+				s.Endpoints = append(s.Endpoints, o)
+			}
+			if o.Kind == "ConfigMap" && o.APIVersion == "v1" {
+				s.configMaps[o.space+"/"+o.Name] = o
 			}
 		}
 	}
@@ -107,58 +96,39 @@ func NewSetFor(objects []*Object, opts Options) *Set {
 	return s
 }
 
-func ptrOr(p *int32, def int) int {
-	if p == nil {
-		return def
+func newWorkload(o *Object, v *workloadView) *Workload {
+	w := &Workload{Obj: o, workloadView: v}
+	if v.sts != nil {
+		// The pods the StatefulSet controller creates: <name>-<ordinal>,
+		// with hostname = their name, subdomain = serviceName, and the
+		// labels the controller adds (as dns.FromStatefulSet).
+		for i := v.sts.Spec.OrdinalsStart; i < v.sts.Spec.OrdinalsStart+v.Replicas; i++ {
+			name := o.Name + "-" + strconv.Itoa(i)
+			labels := maps.Clone(v.Template.Labels)
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[appsv1.StatefulSetPodNameLabel] = name
+			labels[appsv1.PodIndexLabel] = strconv.Itoa(i)
+			w.Pods = append(w.Pods, &dns.Pod{Namespace: o.space, Name: name, Owner: "StatefulSet " + o.Name,
+				Labels: labels, Hostname: name, Subdomain: v.sts.Spec.ServiceName})
+		}
+		return w
 	}
-	return int(*p)
+	name := o.Name
+	if v.TemplatePath != nil {
+		name += "-…" // one pod stands for every replica of a controller without ordinals
+	}
+	w.Pods = []*dns.Pod{{Namespace: o.space, Name: name, Owner: ownerOf(o, v), Labels: v.Template.Labels,
+		Hostname: v.Template.Spec.Hostname, Subdomain: v.Template.Spec.Subdomain}}
+	return w
 }
 
-func newWorkload(o *Object, typed any) *Workload {
-	w := &Workload{Obj: o, TemplatePath: []string{"spec", "template"}}
-	switch t := typed.(type) {
-	case *corev1.Pod:
-		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
-		w.TemplatePath, w.Replicas = nil, 1
-		p := dns.FromPod(t)
-		w.Pods = []*dns.Pod{&p}
-		return w
-	case *appsv1.StatefulSet:
-		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, ptrOr(t.Spec.Replicas, 1)
-		for _, p := range dns.FromStatefulSet(t) {
-			w.Pods = append(w.Pods, &p)
-		}
-		return w
-	case *appsv1.Deployment:
-		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, ptrOr(t.Spec.Replicas, 1)
-	case *appsv1.ReplicaSet:
-		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, ptrOr(t.Spec.Replicas, 1)
-	case *appsv1.DaemonSet:
-		w.Template, w.Selector, w.Replicas = &t.Spec.Template, t.Spec.Selector, 0
-	case *corev1.ReplicationController:
-		if t.Spec.Template == nil {
-			return nil
-		}
-		var sel *metav1.LabelSelector
-		if t.Spec.Selector != nil {
-			sel = &metav1.LabelSelector{MatchLabels: t.Spec.Selector}
-		}
-		w.Template, w.Selector, w.Replicas = t.Spec.Template, sel, ptrOr(t.Spec.Replicas, 1)
-	case *batchv1.Job:
-		w.Template, w.Selector = &t.Spec.Template, nil
-		w.Replicas = max(ptrOr(t.Spec.Parallelism, 1), 1)
-	case *batchv1.CronJob:
-		w.Template = &t.Spec.JobTemplate.Spec.Template
-		w.TemplatePath = []string{"spec", "jobTemplate", "spec", "template"}
-		w.Replicas = max(ptrOr(t.Spec.JobTemplate.Spec.Parallelism, 1), 1)
-	default:
-		return nil
+func ownerOf(o *Object, v *workloadView) string {
+	if v.TemplatePath == nil {
+		return ""
 	}
-	// One pod stands for every replica of a controller without ordinals.
-	w.Pods = []*dns.Pod{{Name: o.Name + "-…", Owner: o.Kind + " " + o.Name,
-		Labels: w.Template.Labels, Hostname: w.Template.Spec.Hostname, Subdomain: w.Template.Spec.Subdomain,
-		Spec: &w.Template.Spec}}
-	return w
+	return o.Kind + " " + o.Name
 }
 
 // ConfigMap returns the ConfigMap named name filed under namespace ns, or
@@ -179,7 +149,7 @@ func (s *Set) ServicesNamed(name string) []*Object { return s.servicesByBare[nam
 // SelectedWorkloads returns the workloads with at least one pod that svc
 // selects, each once, in input order.
 func (s *Set) SelectedWorkloads(svc *Object) []*Workload {
-	sel := svc.Typed.(*corev1.Service).Spec.Selector
+	sel := service(svc).Spec.Selector
 	seen := map[*Workload]bool{}
 	var out []*Workload
 	for _, p := range s.Pods.Select(svc.space, sel) {
@@ -198,14 +168,17 @@ func (s *Set) DNS() *dns.Report {
 	if s.dnsReport == nil {
 		svcs := make([]*corev1.Service, len(s.Services))
 		for i, o := range s.Services {
-			svc := *o.Typed.(*corev1.Service)
-			svc.Namespace = o.shownNS()
-			svcs[i] = &svc
+			svcs[i] = service(o).service(o.Name, o.shownNS())
 		}
 		pods := make([]*dns.Pod, len(s.Pods.Pods))
+		specs := map[*Workload]*corev1.PodSpec{}
 		for i, p := range s.Pods.Pods {
+			w := s.owner[p]
+			if specs[w] == nil {
+				specs[w] = w.Template.Spec.podSpec()
+			}
 			shown := *p
-			shown.Namespace = dns.Namespace(p.Namespace)
+			shown.Namespace, shown.Spec = dns.Namespace(p.Namespace), specs[w]
 			pods[i] = &shown
 		}
 		var endpoints []*dns.EndpointSet

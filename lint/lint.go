@@ -61,7 +61,7 @@ func Run(paths []string, stdin io.Reader, opts Options) Result {
 			trim(o)
 			// An object no rule reads (a ServiceAccount, a custom
 			// resource) is only counted, unless decoding found problems.
-			if o.view != nil || o.Typed != nil || len(o.issues) > 0 || len(o.hostRefs) > 0 || o.Kind == "ConfigMap" {
+			if o.view != nil || o.Typed != nil || len(o.issues) > 0 {
 				kept = append(kept, o)
 			}
 		}
@@ -210,14 +210,15 @@ func lineStarts(data []byte) []int {
 
 // fragmentRoot parses the lines of o's document alone.
 func fragmentRoot(data []byte, starts []int, o *Object) docRoot {
-	if o.line0 < 1 || o.line0 > len(starts) {
+	line0, line1 := int(o.line0), int(o.line1)
+	if line0 < 1 || line0 > len(starts) {
 		return docRoot{}
 	}
 	end := len(data)
-	if o.line1 > 0 && o.line1 <= len(starts) {
-		end = starts[o.line1-1]
+	if line1 > 0 && line1 <= len(starts) {
+		end = starts[line1-1]
 	}
-	begin := starts[o.line0-1]
+	begin := starts[line0-1]
 	if begin > end {
 		return docRoot{}
 	}
@@ -229,7 +230,7 @@ func fragmentRoot(data []byte, starts []int, o *Object) docRoot {
 	if root.Kind != yaml.MappingNode {
 		return docRoot{}
 	}
-	return docRoot{node: root, lineOffset: o.line0 - 1}
+	return docRoot{node: root, lineOffset: line0 - 1}
 }
 
 // parseDocs parses the documents of a file up to index last (nil for empty

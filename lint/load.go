@@ -60,17 +60,12 @@ type Object struct {
 	// for kinds lint skips. Run drops it once the object's view is made,
 	// except for Endpoints and EndpointSlices; Parse keeps it.
 	Typed  any
-	view   any // *serviceView, *workloadView or nil; see viewOf
+	view   any // *serviceView, *workloadView, *configMapView or nil; see viewOf
 	issues []issue
 	// line0 is the line of the document's first node, line1 that of the
 	// next document's (0 for the end of the file): re-parsing those lines
 	// alone finds the position of a finding.
-	line0, line1 int
-	// hostRefs are the host names in the object that may be per-pod DNS
-	// names (see hostRefs), and configMaps the ConfigMaps a pod template
-	// reads: what peer-names-before-ready needs once the object is trimmed.
-	hostRefs   []string
-	configMaps []string
+	line0, line1 int32
 	// space is the namespace a Set files the object under: its own, else
 	// the one lint was given (--namespace), else "": the namespace the input
 	// is applied to, which lint does not know. Objects without a namespace
@@ -309,10 +304,10 @@ func parseInput(in Input) ([]*Object, error) {
 			continue // an empty document
 		}
 		for _, o := range objs[prev:] {
-			o.line1 = root.Line
+			o.line1 = int32(root.Line)
 		}
 		prev = len(objs)
-		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: root.Line}
+		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: int32(root.Line)}
 		items, err := decodeObject(root, o, interned)
 		if err != nil {
 			return objs, &InputError{in.Name, err}
@@ -325,7 +320,7 @@ func parseInput(in Input) ([]*Object, error) {
 			objs = append(objs, o) // the List itself has problems to report
 		}
 		for i, item := range items {
-			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: root.Line}
+			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: int32(root.Line)}
 			if _, err := decodeObject(item, obj, interned); err != nil {
 				return objs, &InputError{in.Name, err}
 			}
@@ -377,7 +372,6 @@ func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]str
 		return nil, err
 	}
 	o.Typed = v.Interface()
-	o.hostRefs, o.configMaps = objectRefs(o.Typed)
 	if m, ok := o.Typed.(metav1.Object); ok {
 		o.Name, o.Namespace = m.GetName(), m.GetNamespace()
 	}

@@ -101,12 +101,12 @@ func podConfigRefs(spec *corev1.PodSpec, refs map[string]bool) (configMaps []str
 // a variable such as "$(POD_NAME).db-h"), and where it is; "" when there is
 // none.
 func peerName(s *Set, w *Workload, svc string) (name, where string) {
-	if n := matchPeer(w.Obj.hostRefs, w.Obj.Name, svc); n != "" {
+	if n := matchPeer(w.hostRefs, w.Obj.Name, svc); n != "" {
 		return n, "the pod template"
 	}
-	for _, cm := range w.Obj.configMaps {
+	for _, cm := range w.configMaps {
 		if o := s.ConfigMap(w.Obj.space, cm); o != nil {
-			if n := matchPeer(o.hostRefs, w.Obj.Name, svc); n != "" {
+			if n := matchPeer(o.view.(*configMapView).hostRefs, w.Obj.Name, svc); n != "" {
 				return n, "ConfigMap " + cm
 			}
 		}

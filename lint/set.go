@@ -82,13 +82,12 @@ func NewSetFor(objects []*Object, opts Options) *Set {
 				s.owner[p] = w
 				pods = append(pods, p)
 			}
+		case *configMapView:
+			s.configMaps[o.space+"/"+o.Name] = o
 		default:
 			switch o.Typed.(type) {
 			case *corev1.Endpoints, *discoveryv1.EndpointSlice:
 				s.Endpoints = append(s.Endpoints, o)
-			}
-			if o.Kind == "ConfigMap" && o.APIVersion == "v1" {
-				s.configMaps[o.space+"/"+o.Name] = o
 			}
 		}
 	}

@@ -46,6 +46,16 @@ type workloadView struct {
 	Replicas int
 	// sts is set for a StatefulSet.
 	sts *statefulSetView
+	// hostRefs are the host names in the pods' commands, arguments and
+	// environment that may be per-pod DNS names (see hostRefs), and
+	// configMaps the ConfigMaps the pods read.
+	hostRefs, configMaps []string
+}
+
+// configMapView is what the rules read of a ConfigMap: the host names in
+// its data that may be per-pod DNS names.
+type configMapView struct {
+	hostRefs []string
 }
 
 type templateView struct {
@@ -83,9 +93,21 @@ var (
 )
 
 // viewOf returns the view of a decoded object: a *serviceView, a
-// *workloadView, or nil for kinds the rules read otherwise (or not at all).
+// *workloadView, a *configMapView, or nil for kinds the rules read
+// otherwise (or not at all).
 func viewOf(typed any) any {
+	v := workloadViewOf(typed)
+	if w, ok := v.(*workloadView); ok {
+		w.hostRefs, w.configMaps = objectRefs(typed)
+	}
+	return v
+}
+
+func workloadViewOf(typed any) any {
 	switch t := typed.(type) {
+	case *corev1.ConfigMap:
+		refs, _ := objectRefs(t)
+		return &configMapView{hostRefs: refs}
 	case *corev1.Service:
 		v := &serviceView{Spec: serviceSpecView{Selector: t.Spec.Selector, Ports: t.Spec.Ports, ClusterIP: t.Spec.ClusterIP,
 			ClusterIPs: t.Spec.ClusterIPs, Type: t.Spec.Type, PublishNotReadyAddresses: t.Spec.PublishNotReadyAddresses}}

@@ -177,6 +177,7 @@ func TestBadInputs(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "rules", "*", "*.yaml"))
+	seeds = append(seeds, filepath.Join("testdata", "fix", "input.yaml"))
 	for _, s := range seeds {
 		data, _ := os.ReadFile(s)
 		f.Add(data)
@@ -187,6 +188,12 @@ func FuzzParse(f *testing.F) {
 		inputs := []Input{{Name: "fuzz.yaml", Data: data}}
 		objs, _ := Parse(inputs)
 		Lint(inputs, objs, Options{})
+		// Fixes never make a parseable input unparseable.
+		if fixed, _ := Fix(inputs); len(fixed) == 1 {
+			if _, err := countDocs(fixed[0].After); err != nil {
+				t.Fatalf("the fixes broke the YAML: %v\n%s", err, fixed[0].After)
+			}
+		}
 	})
 }
 

@@ -62,6 +62,47 @@ func TestLintExitCodes(t *testing.T) {
 	}
 }
 
+// TestLintFix: --fix rewrites the files and lints the result; --dry-run
+// prints the diff and writes nothing; standard input is refused.
+func TestLintFix(t *testing.T) {
+	bad := "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  clusterIP: none # headless\n  selector: {app: a}\n  ports: [{name: p, port: 1}]\n"
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, "", "lint", "--fix", "--dry-run", p)
+	if code != 0 || !strings.Contains(stdout, "-  clusterIP: none # headless\n+  clusterIP: None # headless\n") || !strings.Contains(stderr, "1 fix in 1 file (dry run: nothing written)") {
+		t.Errorf("dry run: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if data, _ := os.ReadFile(p); string(data) != bad {
+		t.Errorf("the dry run wrote %q", data)
+	}
+	code, stdout, stderr = runCmd(t, "", "lint", "--fix", p)
+	if code != 0 || !strings.Contains(stderr, "fixed "+p+":5: clusterIP \"none\" -> \"None\"") || strings.Contains(stdout, "cluster-ip-none") {
+		t.Errorf("fix: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if data, _ := os.ReadFile(p); string(data) != strings.Replace(bad, "none", "None", 1) {
+		t.Errorf("fixed file %q", data)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint", "--dry-run", p}, `"--dry-run" only goes with "--fix"`},
+		{[]string{"lint", "--fix", "-"}, `"--fix" rewrites files; standard input cannot be rewritten`},
+	} {
+		code, _, stderr := runCmd(t, bad, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q", tt.args, code, stderr)
+		}
+	}
+	code, stdout, _ = runCmd(t, bad, "lint", "--fix", "--dry-run", "-")
+	if code != 0 || !strings.Contains(stdout, "+  clusterIP: None") {
+		t.Errorf("dry run of stdin: exit %d, stdout %q", code, stdout)
+	}
+}
+
 // TestDNS checks `headless dns` for a preset (both modes) and for files
 // against golden output.
 func TestDNS(t *testing.T) {

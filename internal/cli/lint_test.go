@@ -124,7 +124,11 @@ func TestDNS(t *testing.T) {
 			testutil.AssertGolden(t, filepath.Join("testdata", tt.golden), []byte(stdout))
 		})
 	}
-	code, _, stderr := runCmd(t, "", "dns", "--preset", "redis", "x.yaml")
+	code, stdout, stderr := runCmd(t, "", "dns", "-n", "data", filepath.Join("testdata", "dns-input.yaml"))
+	if code != 0 || !strings.Contains(stdout, ".data.svc.cluster.local") {
+		t.Errorf("dns -n data with files: exit %d, stdout %s, stderr %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCmd(t, "", "dns", "--preset", "redis", "x.yaml")
 	if code != 2 || !strings.Contains(stderr, `"--preset" describes a generated spec; it cannot be combined with PATH arguments`) {
 		t.Errorf("dns with flags and paths: exit %d, stderr %q", code, stderr)
 	}

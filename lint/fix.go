@@ -11,7 +11,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pmezard/go-difflib/difflib"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -410,21 +409,6 @@ func applyEdits(data []byte, edits []edit) []byte {
 	}
 	b.Write(data[prev:])
 	return b.Bytes()
-}
-
-// FixDiff writes a unified diff of the fixed files.
-func FixDiff(w io.Writer, files []FixedFile) error {
-	for _, f := range files {
-		d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(string(f.Before)), B: difflib.SplitLines(string(f.After)),
-			FromFile: "a/" + strings.TrimPrefix(f.Name, "/"), ToFile: "b/" + strings.TrimPrefix(f.Name, "/"), Context: 3})
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(w, d); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // rename is os.Rename; tests replace it to make a rename fail.

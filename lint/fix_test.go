@@ -21,9 +21,7 @@ func TestFix(t *testing.T) {
 		t.Fatalf("fixed %d files, errors %v", len(fixed), errs)
 	}
 	var diff bytes.Buffer
-	if err := FixDiff(&diff, fixed); err != nil {
-		t.Fatal(err)
-	}
+	diff.WriteString(testutil.Diff(path, path+" (fixed)", string(fixed[0].Before), string(fixed[0].After)))
 	diff.WriteString("\n" + strings.Join(fixed[0].Fixes, "\n") + "\n")
 	testutil.AssertGolden(t, filepath.Join("testdata", "fix", "input.diff"), diff.Bytes())
 	if strings.Count(string(fixed[0].After), "#") != strings.Count(string(fixed[0].Before), "#") {

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
+	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 
@@ -146,7 +148,7 @@ func fixRun(opts *LintOptions) (done bool, err error) {
 		n += len(f.Fixes)
 	}
 	if opts.DryRun {
-		if err := lint.FixDiff(opts.IO.Out, fixed); err != nil {
+		if err := writeFixDiff(opts.IO.Out, fixed); err != nil {
 			return true, err
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s in %s (dry run: nothing written)\n", plural(n, "fix"), plural(len(fixed), "file"))
@@ -178,4 +180,19 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// writeFixDiff writes a unified diff of the fixed files.
+func writeFixDiff(w io.Writer, files []lint.FixedFile) error {
+	for _, f := range files {
+		d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(string(f.Before)), B: difflib.SplitLines(string(f.After)),
+			FromFile: "a/" + strings.TrimPrefix(f.Name, "/"), ToFile: "b/" + strings.TrimPrefix(f.Name, "/"), Context: 3})
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -170,8 +170,11 @@ func WriteRulesDoc(w io.Writer) error {
 		}
 	}
 	for _, r := range rules {
-		fmt.Fprintf(&b, "\n## %s\n\nSeverity of every finding: **%s**. Applies to: %s.\n\n%s\n\n**Fix:** %s\n",
-			r.ID, r.Severity, strings.Join(r.Kinds, ", "), r.Description, r.Remediation)
+		fmt.Fprintf(&b, "\n## %s\n\nApplies to: %s.\n\n%s\n\n| finding | severity |\n|---|---|\n", r.ID, strings.Join(r.Kinds, ", "), r.Description)
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "| %s | %s |\n", strings.ReplaceAll(f, "|", "\\|"), r.Severity)
+		}
+		fmt.Fprintf(&b, "\n**Fix:** %s\n", r.Remediation)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -45,6 +45,9 @@ type Rule struct {
 	Severity Severity
 	// Kinds are the kinds of the objects whose findings the rule reports.
 	Kinds []string
+	// Findings lists what the rule reports, one sentence each; every one
+	// has the rule's severity.
+	Findings []string
 	// Description says what the rule finds, in one sentence.
 	Description string
 	// Remediation says how to fix a finding.
@@ -60,7 +63,7 @@ func Register(r *Rule) {
 	if _, dup := registry[r.ID]; dup {
 		panic(fmt.Sprintf("lint: rule %q registered twice", r.ID))
 	}
-	if r.ID == "" || r.Check == nil || r.Description == "" || r.Remediation == "" || r.Severity == "" || len(r.Kinds) == 0 {
+	if r.ID == "" || r.Check == nil || r.Description == "" || r.Remediation == "" || r.Severity == "" || len(r.Kinds) == 0 || len(r.Findings) == 0 {
 		panic(fmt.Sprintf("lint: rule %q is incomplete", r.ID))
 	}
 	registry[r.ID] = r

@@ -2,9 +2,12 @@ package lint
 
 func init() {
 	Register(&Rule{
-		ID:          "container-restart-policy",
-		Severity:    Warning,
-		Kinds:       workloadKinds,
+		ID:       "container-restart-policy",
+		Severity: Warning,
+		Kinds:    workloadKinds,
+		Findings: []string{
+			"`restartPolicy` on a regular container: rejected by API servers 1.28 to 1.33, ignored by 1.34, the container's own restart policy from 1.35",
+		},
 		Description: "`restartPolicy` on a regular container (not an init container), usually the pod's `restartPolicy` indented one level too deep. Strict decoding accepts it since Kubernetes 1.28 (the field exists for sidecar init containers); API servers 1.28 to 1.33 reject it (`may not be set for non-init containers`), 1.34 drops it, and from 1.35 (ContainerRestartRules, beta) it is the container's own restart policy, so the pod keeps its default policy.",
 		Remediation: "Move `restartPolicy` to the pod spec (`spec.template.spec.restartPolicy`); keep it on a container only for a sidecar init container or when you mean a per-container restart policy on Kubernetes 1.35 or later.",
 		Check: func(s *Set, r *Reporter) {

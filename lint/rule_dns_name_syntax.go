@@ -8,9 +8,17 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "dns-name-syntax",
-		Severity:    Error,
-		Kinds:       append(append([]string{"Service"}, workloadKinds...), "Endpoints", "EndpointSlice"),
+		ID:       "dns-name-syntax",
+		Severity: Error,
+		Kinds:    append(append([]string{"Service"}, workloadKinds...), "Endpoints", "EndpointSlice"),
+		Findings: []string{
+			"a Service name that is not a DNS-1123 label (`no-domain.com`, `Cache`): the API server rejects the Service",
+			"a StatefulSet's `serviceName` that is not a DNS-1123 label: the API server rejects the StatefulSet",
+			"a pod's `hostname` or `subdomain` that is not a DNS-1123 label: the API server rejects it",
+			"an Endpoints or EndpointSlice address `hostname` that is not a DNS-1123 label: the API server rejects it",
+			"a pod DNS name longer than 253 characters: the pod has no valid DNS name",
+			"a pod DNS name longer than 64 characters with `setHostnameAsFQDN: true`: the pod cannot start",
+		},
 		Description: "A name that becomes a DNS label and is not a DNS-1123 label, which the API server rejects: a Service's name (`no-domain.com`: no dots, no upper case), a StatefulSet's `serviceName`, a pod's `hostname` or `subdomain`, the `hostname` of an address in Endpoints or an EndpointSlice; or a pod DNS name longer than 64 characters with `setHostnameAsFQDN: true` (the pod cannot start) or longer than 253 (no valid DNS name).",
 		Remediation: "Use lower-case letters, digits and '-' (at most 63, starting and ending with a letter or digit), and shorten the pod, Service, namespace or domain names. A Service's name is one label of its DNS name; the cluster domain and namespace make the rest.",
 		Check: func(s *Set, r *Reporter) {

@@ -12,9 +12,15 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "manual-endpoints",
-		Severity:    Warning,
-		Kinds:       []string{"Endpoints", "EndpointSlice"},
+		ID:       "manual-endpoints",
+		Severity: Warning,
+		Kinds:    []string{"Endpoints", "EndpointSlice"},
+		Findings: []string{
+			"an Endpoints or EndpointSlice port without a name, or with another name than the Service port's: the Service port gets no endpoints and no SRV record",
+			"an EndpointSlice without the `kubernetes.io/service-name` label: it belongs to no Service",
+			"endpoints written for a Service with a selector: overwritten (Endpoints) or mixed with the pods' (EndpointSlice)",
+			"endpoints for a Service that is not in the input",
+		},
 		Description: "Endpoints or an EndpointSlice written by hand (for a Service without a selector) that do not reach the Service's ports: a port without a name, or with another name than the Service port's, gives the Service port no endpoints and no SRV record (`_mysql._tcp…`); an EndpointSlice without the `kubernetes.io/service-name` label belongs to no Service; addresses for a Service with a selector are overwritten (Endpoints) or mixed with the pods' (EndpointSlice); and a Service missing from the input leaves them to nothing.",
 		Remediation: "Give each endpoint port the name of the Service port it serves (both unnamed only for a single-port Service), label EndpointSlices with `kubernetes.io/service-name`, and write endpoints only for Services without a selector.",
 		Check: func(s *Set, r *Reporter) {

@@ -2,9 +2,13 @@ package lint
 
 func init() {
 	Register(&Rule{
-		ID:          "no-pod-dns-name",
-		Severity:    Warning,
-		Kinds:       workloadKinds,
+		ID:       "no-pod-dns-name",
+		Severity: Warning,
+		Kinds:    workloadKinds,
+		Findings: []string{
+			"a StatefulSet without `serviceName`: its pods get no per-pod DNS names",
+			"a pod with `subdomain` (selected by that Service) but no `hostname`: it gets no DNS name of its own",
+		},
 		Description: "A StatefulSet without `serviceName`, or a pod that sets `subdomain` (and is selected by that Service) but no `hostname`: the pods are endpoints of the Service but get no DNS names of their own.",
 		Remediation: "Set `spec.serviceName` to the StatefulSet's headless Service; give each pod a `spec.hostname`.",
 		Check: func(s *Set, r *Reporter) {

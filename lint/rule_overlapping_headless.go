@@ -11,9 +11,12 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "overlapping-headless",
-		Severity:    Warning,
-		Kinds:       []string{"Service"},
+		ID:       "overlapping-headless",
+		Severity: Warning,
+		Kinds:    []string{"Service"},
+		Findings: []string{
+			"two headless Services select exactly the same pods with the same ports and `publishNotReadyAddresses`, neither selector narrowing the other: every pod is published twice for one purpose",
+		},
 		Description: "Two headless Services select exactly the same pods for the same purpose (the same ports and the same `publishNotReadyAddresses`), and neither selector is a narrower form of the other: every pod is published twice, which usually means a copied Service was not renamed or re-pointed. Services for a subset of the pods (a component, one pod) or for another purpose (only the metrics port, only ready pods) are a common, working pattern and are not reported.",
 		Remediation: "Keep one headless Service per set of pods and purpose; delete the copy or point it at the pods it was meant for.",
 		Check: func(s *Set, r *Reporter) {

@@ -9,9 +9,15 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "port-name-syntax",
-		Severity:    Error,
-		Kinds:       append(append([]string{"Service"}, workloadKinds...), "Endpoints", "EndpointSlice"),
+		ID:       "port-name-syntax",
+		Severity: Error,
+		Kinds:    append(append([]string{"Service"}, workloadKinds...), "Endpoints", "EndpointSlice"),
+		Findings: []string{
+			"a Service port name that is not a DNS-1123 label (`HTTP`): the API server rejects the Service",
+			"a port without a name on a Service (or in an Endpoints subset) with more than one port: the API server rejects it",
+			"a named `targetPort` or container port name that is not an IANA service name (upper case, over 15 characters, no letter): the API server rejects it",
+			"an Endpoints or EndpointSlice port name that is not a DNS-1123 label: the API server rejects it",
+		},
 		Description: "A port name the API server rejects: a Service port name that is not a DNS-1123 label (upper case `HTTP`), a missing name on a Service (or Endpoints subset) with more than one port, an Endpoints or EndpointSlice port name that is not a DNS-1123 label, or a container port name or named `targetPort` that is not an IANA service name (lower-case letters, digits and '-', at most 15 characters, at least one letter). Strict decoding accepts all of them; SRV records are named after port names (`_http._tcp…`).",
 		Remediation: "Write port names in lower case (`http`, `grpc`), at most 15 characters, and name every port of a Service with more than one.",
 		Check: func(s *Set, r *Reporter) {

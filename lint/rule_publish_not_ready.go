@@ -37,9 +37,13 @@ func notReadyGaps(s *Set) []notReadyGap {
 
 func init() {
 	Register(&Rule{
-		ID:          "publish-not-ready",
-		Severity:    Info,
-		Kinds:       []string{"Service"},
+		ID:       "publish-not-ready",
+		Severity: Info,
+		Kinds:    []string{"Service"},
+		Findings: []string{
+			"a headless Service governs a StatefulSet without `publishNotReadyAddresses: true`, and nothing shows the members need each other's names before they are ready",
+			"the same behind the `tolerate-unready-endpoints` annotation, which is no longer honoured",
+		},
 		Description: "A StatefulSet's headless Service without `publishNotReadyAddresses: true`, where nothing in the manifests shows that the members need each other's names before they are ready: a pod's DNS name appears only once it is ready, which is fine for most workloads. The `tolerate-unready-endpoints` annotation that used to change this is no longer honoured. (When the pods' configuration names members by their per-pod DNS names, `peer-names-before-ready` warns instead.)",
 		Remediation: "If members must find each other to become ready (replica sets, quorums), set `spec.publishNotReadyAddresses: true` on the headless Service (and drop the annotation).",
 		Check: func(s *Set, r *Reporter) {
@@ -57,9 +61,12 @@ func init() {
 		},
 	})
 	Register(&Rule{
-		ID:          "peer-names-before-ready",
-		Severity:    Warning,
-		Kinds:       []string{"Service"},
+		ID:       "peer-names-before-ready",
+		Severity: Warning,
+		Kinds:    []string{"Service"},
+		Findings: []string{
+			"the pods' commands, arguments, environment or ConfigMaps name members by per-pod DNS names of their headless Service, which does not set `publishNotReadyAddresses: true` (or relies on the annotation that is no longer honoured)",
+		},
 		Description: "The pods of a StatefulSet name their members by per-pod DNS names (in their commands, arguments, environment or ConfigMaps: `db-1.db-h`, `$(POD_NAME).db-h`), but its headless Service does not set `publishNotReadyAddresses: true`: a member's name resolves only once it is ready, so members that need each other to become ready (replica sets, quorums, seed lists) wait, and a full restart can deadlock.",
 		Remediation: "Set `spec.publishNotReadyAddresses: true` on the headless Service (and drop the `tolerate-unready-endpoints` annotation, which is no longer honoured).",
 		Check: func(s *Set, r *Reporter) {

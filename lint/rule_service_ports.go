@@ -8,9 +8,13 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "service-ports",
-		Severity:    Warning,
-		Kinds:       []string{"Service"},
+		ID:       "service-ports",
+		Severity: Warning,
+		Kinds:    []string{"Service"},
+		Findings: []string{
+			"a named `targetPort` that no container of any selected pod declares (with the port's protocol): the port has no endpoints and no SRV record; the pods keep their names",
+			"the only port of a headless Service has no name: no SRV record",
+		},
 		Description: "A Service port whose named `targetPort` no container of any selected pod declares, or a headless Service's only port without a name. The EndpointSlice controller leaves such a port out: the pods keep their DNS names, but the port has no endpoints and no SRV record. A port that exists only when an option is on (`tls`, `metrics`) is the usual, harmless case.",
 		Remediation: "Use as `targetPort` a name from the containers' `ports[].name` (of at least one selected pod), or drop the port; name the port of a headless Service (`name: mongodb`) to get an SRV record.",
 		Check: func(s *Set, r *Reporter) {

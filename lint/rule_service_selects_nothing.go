@@ -11,9 +11,12 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "service-selects-nothing",
-		Severity:    Warning,
-		Kinds:       []string{"Service"},
+		ID:       "service-selects-nothing",
+		Severity: Warning,
+		Kinds:    []string{"Service"},
+		Findings: []string{
+			"a headless Service's selector selects no pod of the input in its namespace: no records; the message names the pods it nearly matches and the labels they lack",
+		},
 		Description: "A headless Service's selector selects no pod of the input in its namespace, so cluster DNS publishes no record for it; lint names the pods it nearly matches (those that name it as their subdomain or serviceName first, then those in the same file) and the labels they lack.",
 		Remediation: "Make `spec.selector` a subset of the pods' labels (`spec.template.metadata.labels` of the workload).",
 		Check: func(s *Set, r *Reporter) {

@@ -8,9 +8,13 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "shared-hostname",
-		Severity:    Error,
-		Kinds:       workloadKinds,
+		ID:       "shared-hostname",
+		Severity: Error,
+		Kinds:    workloadKinds,
+		Findings: []string{
+			"a fixed `hostname` in the template of a controller that runs more than one pod: the pods cannot be told apart by name",
+			"two pods with the same hostname under one subdomain: both answer to one name",
+		},
 		Description: "A fixed `hostname` in the pod template of a Deployment, ReplicaSet, DaemonSet, Job, CronJob or ReplicationController that runs more than one pod (they all share one name), or two pods with the same hostname under one subdomain.",
 		Remediation: "Use a StatefulSet, whose pods get names of their own, or plain Pods with distinct `spec.hostname` values.",
 		Check: func(s *Set, r *Reporter) {

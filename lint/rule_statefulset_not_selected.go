@@ -4,9 +4,12 @@ import "github.com/headless-k8s/headless/dns"
 
 func init() {
 	Register(&Rule{
-		ID:          "statefulset-not-selected",
-		Severity:    Error,
-		Kinds:       []string{"StatefulSet"},
+		ID:       "statefulset-not-selected",
+		Severity: Error,
+		Kinds:    []string{"StatefulSet"},
+		Findings: []string{
+			"the StatefulSet's headless Service does not select its pods, or has no selector: none of them gets a DNS record",
+		},
 		Description: "A StatefulSet's governing Service (its `serviceName`) does not select the StatefulSet's pods, so none of them gets a DNS record.",
 		Remediation: "Make the Service's `spec.selector` a subset of the StatefulSet's `spec.template.metadata.labels`.",
 		Check: func(s *Set, r *Reporter) {

@@ -2,9 +2,12 @@ package lint
 
 func init() {
 	Register(&Rule{
-		ID:          "statefulset-service-name",
-		Severity:    Error,
-		Kinds:       []string{"StatefulSet"},
+		ID:       "statefulset-service-name",
+		Severity: Error,
+		Kinds:    []string{"StatefulSet"},
+		Findings: []string{
+			"`serviceName` names a Service that exists only in another namespace (both namespaces known): the pods get no per-pod DNS names",
+		},
 		Description: "A StatefulSet's `serviceName` names a Service that exists only in another namespace: `serviceName` always refers to the StatefulSet's own namespace, so its pods get no per-pod DNS names.",
 		Remediation: "Put the headless Service in the StatefulSet's namespace (or the StatefulSet in the Service's).",
 		Check: func(s *Set, r *Reporter) {

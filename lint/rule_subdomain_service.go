@@ -2,9 +2,13 @@ package lint
 
 func init() {
 	Register(&Rule{
-		ID:          "subdomain-service",
-		Severity:    Error,
-		Kinds:       workloadKinds[1:],
+		ID:       "subdomain-service",
+		Severity: Error,
+		Kinds:    workloadKinds[1:],
+		Findings: []string{
+			"`subdomain` names a Service (in the pod's namespace) that does not select the pod: no DNS record of its own",
+			"`subdomain` names a Service that exists only in another namespace (both namespaces known): no DNS record of its own",
+		},
 		Description: "A pod (or pod template) sets `subdomain`, but the Service of that name in its namespace does not select it, or that Service exists only in another namespace: the pod gets no DNS record of its own.",
 		Remediation: "Make the Service's `spec.selector` a subset of the pod's labels, in the pod's namespace.",
 		Check: func(s *Set, r *Reporter) {

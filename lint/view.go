@@ -96,14 +96,14 @@ var (
 // *workloadView, a *configMapView, or nil for kinds the rules read
 // otherwise (or not at all).
 func viewOf(typed any) any {
-	v := workloadViewOf(typed)
+	v := viewOfKind(typed)
 	if w, ok := v.(*workloadView); ok {
 		w.hostRefs, w.configMaps = objectRefs(typed)
 	}
 	return v
 }
 
-func workloadViewOf(typed any) any {
+func viewOfKind(typed any) any {
 	switch t := typed.(type) {
 	case *corev1.ConfigMap:
 		refs, _ := objectRefs(t)

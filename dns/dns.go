@@ -14,7 +14,13 @@
 //     follows CoreDNS;
 //   - every named Service port gets an SRV record
 //     _<port>._<protocol>.<service>.<namespace>.svc.<domain> whose targets are
-//     the pods that declare the port.
+//     the pods that declare the port;
+//   - a Service without a selector gets its addresses from EndpointSlices
+//     written by hand (labelled kubernetes.io/service-name), or from an
+//     Endpoints object of its name, which the EndpointSlice mirroring
+//     controller copies into slices: its A record answers their addresses,
+//     an endpoint with a hostname gets <hostname>.<service>.<namespace>.svc.<domain>,
+//     and each named endpoint port an SRV record.
 //
 // For every pod without a record of its own, the model says why. Pods are
 // assumed ready (or the Service publishes not-ready addresses): readiness is
@@ -32,6 +38,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -91,6 +98,79 @@ func FromStatefulSet(s *appsv1.StatefulSet) []Pod {
 			Labels: labels, Hostname: name, Subdomain: s.Spec.ServiceName, Spec: &s.Spec.Template.Spec})
 	}
 	return pods
+}
+
+// EndpointSet is a group of addresses with the same ports that a Service
+// without a selector gets from an EndpointSlice or an Endpoints subset
+// written by hand.
+type EndpointSet struct {
+	Namespace string
+	// Service is the Service the addresses belong to: an EndpointSlice's
+	// kubernetes.io/service-name label, an Endpoints object's name.
+	Service string
+	// Owner names the object: "EndpointSlice <name>" or "Endpoints <name>".
+	Owner     string
+	Ports     []EndpointPort
+	Endpoints []Endpoint
+}
+
+// EndpointPort is a port of an EndpointSet. Service ports match it by name.
+type EndpointPort struct {
+	Name     string
+	Port     int32
+	Protocol corev1.Protocol
+}
+
+// Endpoint is one address (or set of addresses of one endpoint) with the
+// hostname that gives it a name of its own.
+type Endpoint struct {
+	Hostname  string
+	Addresses []string
+}
+
+// FromEndpointSlice returns the EndpointSet of a slice.
+func FromEndpointSlice(s *discoveryv1.EndpointSlice) EndpointSet {
+	set := EndpointSet{Namespace: Namespace(s.Namespace), Service: s.Labels[discoveryv1.LabelServiceName], Owner: "EndpointSlice " + s.Name}
+	for _, p := range s.Ports {
+		ep := EndpointPort{Protocol: corev1.ProtocolTCP}
+		if p.Name != nil {
+			ep.Name = *p.Name
+		}
+		if p.Port != nil {
+			ep.Port = *p.Port
+		}
+		if p.Protocol != nil {
+			ep.Protocol = *p.Protocol
+		}
+		set.Ports = append(set.Ports, ep)
+	}
+	for _, e := range s.Endpoints {
+		ep := Endpoint{Addresses: e.Addresses}
+		if e.Hostname != nil {
+			ep.Hostname = *e.Hostname
+		}
+		set.Endpoints = append(set.Endpoints, ep)
+	}
+	return set
+}
+
+// FromEndpoints returns the EndpointSets of an Endpoints object, one per
+// subset; its ready and not-ready addresses alike.
+func FromEndpoints(e *corev1.Endpoints) []EndpointSet {
+	var out []EndpointSet
+	for _, ss := range e.Subsets {
+		set := EndpointSet{Namespace: Namespace(e.Namespace), Service: e.Name, Owner: "Endpoints " + e.Name}
+		for _, p := range ss.Ports {
+			set.Ports = append(set.Ports, EndpointPort{Name: p.Name, Port: p.Port, Protocol: Protocol(p.Protocol)})
+		}
+		for _, list := range [][]corev1.EndpointAddress{ss.Addresses, ss.NotReadyAddresses} {
+			for _, a := range list {
+				set.Endpoints = append(set.Endpoints, Endpoint{Hostname: a.Hostname, Addresses: []string{a.IP}})
+			}
+		}
+		out = append(out, set)
+	}
+	return out
 }
 
 // Namespace is the namespace an object with metadata.namespace ns lands
@@ -211,6 +291,13 @@ func IsHeadless(s *corev1.Service) bool { return s.Spec.ClusterIP == corev1.Clus
 
 // Compute returns the records for services and pods under domain.
 func Compute(domain string, services []*corev1.Service, pods []*Pod) *Report {
+	return ComputeWithEndpoints(domain, services, pods, nil)
+}
+
+// ComputeWithEndpoints is Compute for Services without selectors too: their
+// records come from the EndpointSets written for them. Endpoints of a
+// Service with a selector are ignored (its controller manages them).
+func ComputeWithEndpoints(domain string, services []*corev1.Service, pods []*Pod, endpoints []*EndpointSet) *Report {
 	if domain == "" {
 		domain = DefaultDomain
 	}
@@ -220,7 +307,15 @@ func Compute(domain string, services []*corev1.Service, pods []*Pod) *Report {
 	for _, s := range services {
 		byName[Namespace(s.Namespace)+"/"+s.Name] = s
 	}
+	sets := map[string][]*EndpointSet{} // "ns/service"
+	for _, e := range endpoints {
+		sets[e.Namespace+"/"+e.Service] = append(sets[e.Namespace+"/"+e.Service], e)
+	}
 	for _, s := range services {
+		if len(s.Spec.Selector) == 0 {
+			r.Services = append(r.Services, endpointRecords(domain, s, sets[Namespace(s.Namespace)+"/"+s.Name], r.PodRecords))
+			continue
+		}
 		r.Services = append(r.Services, serviceRecords(domain, s, ix, r.PodRecords))
 	}
 	for _, p := range pods {
@@ -292,6 +387,79 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 			rec.Pods = append(rec.Pods, p)
 			if p.Hostname != "" && p.Subdomain == s.Name {
 				rec.Targets = append(rec.Targets, PodFQDN(p.Hostname, s.Name, ns, domain))
+			}
+		}
+		if len(rec.Pods) > 0 {
+			out.Records = append(out.Records, rec)
+		}
+	}
+	return out
+}
+
+// endpointRecords are the records of a Service without a selector: its
+// addresses come from EndpointSets. Each endpoint stands as a Pod named
+// by its hostname (or first address) and owned by its object.
+func endpointRecords(domain string, s *corev1.Service, sets []*EndpointSet, podRecords map[string]*Pod) Service {
+	out := Service{Service: s}
+	if s.Spec.Type == corev1.ServiceTypeExternalName || len(sets) == 0 {
+		return out
+	}
+	ns := Namespace(s.Namespace)
+	svcName := ServiceFQDN(s.Name, ns, domain)
+	headless := IsHeadless(s)
+	type member struct {
+		pod *Pod
+		set *EndpointSet
+	}
+	var members []member
+	for _, set := range sets {
+		for _, e := range set.Endpoints {
+			name := e.Hostname
+			if name == "" && len(e.Addresses) > 0 {
+				name = e.Addresses[0]
+			}
+			members = append(members, member{&Pod{Namespace: ns, Name: name, Owner: set.Owner, Hostname: e.Hostname, Subdomain: s.Name}, set})
+		}
+	}
+	if len(members) == 0 {
+		return out
+	}
+	if headless {
+		all := make([]*Pod, len(members))
+		for i, m := range members {
+			all[i] = m.pod
+		}
+		out.Records = append(out.Records, Record{Name: svcName, Type: "A", Pods: all})
+	}
+	for _, m := range members {
+		if m.pod.Hostname == "" {
+			continue
+		}
+		name := PodFQDN(m.pod.Hostname, s.Name, ns, domain)
+		if _, dup := podRecords[name]; dup {
+			continue
+		}
+		podRecords[name] = m.pod
+		out.Records = append(out.Records, Record{Name: name, Type: "A", Pods: []*Pod{m.pod}})
+	}
+	if !headless {
+		return out
+	}
+	for _, port := range s.Spec.Ports {
+		if port.Name == "" {
+			continue
+		}
+		proto := Protocol(port.Protocol)
+		rec := Record{Name: "_" + port.Name + "._" + strings.ToLower(string(proto)) + "." + svcName, Type: "SRV", Port: port.Port}
+		for _, m := range members {
+			for _, ep := range m.set.Ports {
+				if ep.Name == port.Name && Protocol(ep.Protocol) == proto {
+					rec.Port = ep.Port
+					rec.Pods = append(rec.Pods, m.pod)
+					if m.pod.Hostname != "" {
+						rec.Targets = append(rec.Targets, PodFQDN(m.pod.Hostname, s.Name, ns, domain))
+					}
+				}
 			}
 		}
 		if len(rec.Pods) > 0 {
@@ -376,11 +544,13 @@ func FormatLabels(labels map[string]string) string {
 }
 
 // FromObjects computes the report for typed objects (*corev1.Service,
-// *corev1.Pod, *appsv1.StatefulSet; others are ignored).
+// *corev1.Pod, *appsv1.StatefulSet, *corev1.Endpoints,
+// *discoveryv1.EndpointSlice; others are ignored).
 func FromObjects(domain string, objects []any) *Report {
 	var (
-		services []*corev1.Service
-		pods     []*Pod
+		services  []*corev1.Service
+		pods      []*Pod
+		endpoints []*EndpointSet
 	)
 	for _, o := range objects {
 		switch o := o.(type) {
@@ -393,7 +563,14 @@ func FromObjects(domain string, objects []any) *Report {
 			for _, p := range FromStatefulSet(o) {
 				pods = append(pods, &p)
 			}
+		case *corev1.Endpoints:
+			for _, e := range FromEndpoints(o) {
+				endpoints = append(endpoints, &e)
+			}
+		case *discoveryv1.EndpointSlice:
+			e := FromEndpointSlice(o)
+			endpoints = append(endpoints, &e)
 		}
 	}
-	return Compute(domain, services, pods)
+	return ComputeWithEndpoints(domain, services, pods, endpoints)
 }

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -170,5 +171,32 @@ func TestIndexSelect(t *testing.T) {
 		if got := strings.Join(names, ","); got != tt.want {
 			t.Errorf("Select(%s, %v) = %s, want %s", tt.ns, tt.selector, got, tt.want)
 		}
+	}
+}
+
+// TestEndpointsWrittenByHand: a Service without a selector gets its records
+// from EndpointSlices labelled with its name and from the Endpoints object
+// of its name; hostnames give per-endpoint names; a port whose name differs
+// from the Service port's gets no SRV record.
+func TestEndpointsWrittenByHand(t *testing.T) {
+	pg := service("pg", "None", nil, corev1.ServicePort{Name: "postgres", Port: 5432})
+	legacy := service("legacy", "None", nil, corev1.ServicePort{Name: "mysql", Port: 3306})
+	slice := &discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: "pg-1", Namespace: "default",
+		Labels: map[string]string{discoveryv1.LabelServiceName: "pg"}},
+		Ports: []discoveryv1.EndpointPort{{Name: ptr("postgres"), Port: ptr(int32(5432))}},
+		Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"10.0.0.1"}, Hostname: ptr("pg-a")},
+			{Addresses: []string{"10.0.0.2"}}}}
+	endpoints := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "default"},
+		Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.0.1.1", Hostname: "legacy-a"}},
+			Ports: []corev1.EndpointPort{{Port: 3306}}}}}
+	got := render(FromObjects("", []any{pg, legacy, slice, endpoints}))
+	want := `A pg.default.svc.cluster.local -> pg-a,10.0.0.2
+A pg-a.pg.default.svc.cluster.local -> pg-a
+SRV _postgres._tcp.pg.default.svc.cluster.local -> pg-a,10.0.0.2 targets pg-a.pg.default.svc.cluster.local
+A legacy.default.svc.cluster.local -> legacy-a
+A legacy-a.legacy.default.svc.cluster.local -> legacy-a
+`
+	if d := testutil.Diff("want", "got", want, got); d != "" {
+		t.Error(d)
 	}
 }

@@ -316,7 +316,7 @@ func TestLintClaims(t *testing.T) {
 			t.Fatal(err)
 		}
 		claims := 0
-		for _, rule := range []string{"cluster-ip-none", "selector-template-labels", "dns-name-syntax"} {
+		for _, rule := range []string{"cluster-ip-none", "selector-template-labels", "dns-name-syntax", "port-name-syntax"} {
 			objs, findings := lintRule(t, rule)
 			for _, f := range findings {
 				_, quoted, ok := strings.Cut(f.Message, "the API server answers `")

@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +51,22 @@ type decoder struct {
 	issues  []issue
 	expand  int
 	skipTop map[string]bool // top-level keys already reported (e.g. "Kind")
+	// outer are the structs being decoded around the current one, outermost
+	// first: a key unknown here may belong to one of them.
+	outer []frame
+	// interned holds the small string maps (labels, selectors) already
+	// decoded from the same file, by content: a Service's selector, its
+	// workload's matchLabels and template labels are usually equal, and
+	// one map then serves all of them. Nothing modifies a decoded map.
+	interned map[string]map[string]string
+}
+
+var stringMapType = reflect.TypeFor[map[string]string]()
+
+// frame is a struct type being decoded and its JSON path.
+type frame struct {
+	t    reflect.Type
+	path string
 }
 
 func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ...any) {
@@ -174,6 +192,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 	}
 	si := infoOf(v.Type())
 	seen := make(map[string]bool, len(n.Content)/2)
+	d.outer = append(d.outer, frame{v.Type(), path})
+	defer func() { d.outer = d.outer[:len(d.outer)-1] }()
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		key := k.Value
@@ -189,7 +209,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error
 		f, ok := si.fields[key]
 		if !ok {
 			is := issue{kind: issueUnknownField, path: fp, line: k.Line, col: k.Column,
-				suggestion: suggest(v.Type(), path, key)}
+				suggestion: suggest(v.Type(), path, key, d.outer[:len(d.outer)-1])}
 			is.message = fmt.Sprintf("unknown field %q", fp)
 			if is.suggestion != "" {
 				is.message += fmt.Sprintf("; did you mean %q?", is.suggestion)
@@ -214,6 +234,9 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) error {
 		d.add(issueType, n, path, "%s: unsupported map key type", path)
 		return nil
 	}
+	if t == stringMapType {
+		return d.decodeStringMap(n, v, path)
+	}
 	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -231,6 +254,45 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) error {
 		m.SetMapIndex(key, e)
 	}
 	v.Set(m)
+	return nil
+}
+
+// decodeStringMap is decodeMap for map[string]string, without reflection
+// for the entries, sharing equal small maps through d.interned.
+func (d *decoder) decodeStringMap(n *yaml.Node, v reflect.Value, path string) error {
+	m := make(map[string]string, len(n.Content)/2)
+	var s string
+	sv := reflect.ValueOf(&s).Elem()
+	size := 0
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		fp := joinPath(path, k.Value)
+		if _, dup := m[k.Value]; dup {
+			d.add(issueDuplicateKey, k, fp, "%s: duplicate key %q", fp, k.Value)
+			continue
+		}
+		s = ""
+		if err := d.decode(val, sv, fp); err != nil {
+			return err
+		}
+		m[k.Value] = s
+		size += len(k.Value) + len(s) + 2
+	}
+	if d.interned != nil && len(m) <= 16 && size <= 1024 {
+		var key strings.Builder
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			key.WriteString(k)
+			key.WriteByte(0)
+			key.WriteString(m[k])
+			key.WriteByte(0)
+		}
+		if prev, ok := d.interned[key.String()]; ok {
+			m = prev
+		} else {
+			d.interned[key.String()] = m
+		}
+	}
+	v.Set(reflect.ValueOf(m))
 	return nil
 }
 

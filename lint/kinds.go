@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 )
 
 // kindInfo is what lint knows of a built-in kind: the apiVersion the API
@@ -33,18 +34,18 @@ var kinds = map[string]kindInfo{
 	"Job":                   {"batch/v1", reflect.TypeFor[batchv1.Job]()},
 	"CronJob":               {"batch/v1", reflect.TypeFor[batchv1.CronJob]()},
 
-	"ConfigMap":                      {apiVersion: "v1"},
+	"ConfigMap":                      {"v1", reflect.TypeFor[corev1.ConfigMap]()},
 	"Secret":                         {apiVersion: "v1"},
 	"ServiceAccount":                 {apiVersion: "v1"},
 	"Namespace":                      {apiVersion: "v1"},
 	"PersistentVolumeClaim":          {apiVersion: "v1"},
 	"PersistentVolume":               {apiVersion: "v1"},
-	"Endpoints":                      {apiVersion: "v1"},
+	"Endpoints":                      {"v1", reflect.TypeFor[corev1.Endpoints]()},
 	"LimitRange":                     {apiVersion: "v1"},
 	"ResourceQuota":                  {apiVersion: "v1"},
 	"PodTemplate":                    {apiVersion: "v1"},
 	"Event":                          {apiVersion: "v1"},
-	"EndpointSlice":                  {apiVersion: "discovery.k8s.io/v1"},
+	"EndpointSlice":                  {"discovery.k8s.io/v1", reflect.TypeFor[discoveryv1.EndpointSlice]()},
 	"Ingress":                        {apiVersion: "networking.k8s.io/v1"},
 	"IngressClass":                   {apiVersion: "networking.k8s.io/v1"},
 	"NetworkPolicy":                  {apiVersion: "networking.k8s.io/v1"},

@@ -177,6 +177,7 @@ func TestBadInputs(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "rules", "*", "*.yaml"))
+	seeds = append(seeds, filepath.Join("testdata", "fix", "input.yaml"))
 	for _, s := range seeds {
 		data, _ := os.ReadFile(s)
 		f.Add(data)
@@ -187,6 +188,12 @@ func FuzzParse(f *testing.F) {
 		inputs := []Input{{Name: "fuzz.yaml", Data: data}}
 		objs, _ := Parse(inputs)
 		Lint(inputs, objs, Options{})
+		// Fixes never make a parseable input unparseable.
+		if fixed, _ := Fix(inputs); len(fixed) == 1 {
+			if _, err := countDocs(fixed[0].After); err != nil {
+				t.Fatalf("the fixes broke the YAML: %v\n%s", err, fixed[0].After)
+			}
+		}
 	})
 }
 
@@ -220,5 +227,137 @@ func TestFQDNOver253(t *testing.T) {
 	Write(&b, FormatText, Lint(inputs, objs, Options{Domain: domain, Disabled: map[string]bool{"subdomain-service": true}}), "")
 	if !strings.Contains(b.String(), "x.yaml:5:3: error: the pod DNS name") || !strings.Contains(b.String(), "DNS names are at most 253 [dns-name-syntax]") {
 		t.Errorf("findings:\n%s", b.String())
+	}
+}
+
+// TestNamespaces: objects without a namespace belong together and with
+// --namespace; one with a namespace matches them only when it is the one
+// given.
+func TestNamespaces(t *testing.T) {
+	svc := func(ns string) string {
+		return "apiVersion: v1\nkind: Service\nmetadata: {name: db-h" + ns + "}\nspec:\n  clusterIP: None\n  publishNotReadyAddresses: true\n  selector: {app: db}\n  ports: [{name: db, port: 5432}]\n"
+	}
+	sts := func(ns string) string {
+		return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db" + ns + "}\nspec:\n  serviceName: db-h\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: \"postgres:17.2\", ports: [{name: db, containerPort: 5432}]}]}\n"
+	}
+	ns := func(n string) string { return ", namespace: " + n }
+	tests := []struct {
+		name, svcNS, stsNS, flag string
+		want                     string // rule of the one finding, or ""
+	}{
+		{"neither has one", "", "", "", ""},
+		{"neither has one, -n given", "", "", "data", ""},
+		{"the same one", ns("data"), ns("data"), "", ""},
+		{"Service has one, -n names it", ns("data"), "", "data", ""},
+		{"StatefulSet has one, -n names it", "", ns("data"), "data", ""},
+		{"Service has one, no -n", ns("data"), "", "", "warning: serviceName \"db-h\" names Service db-h, which is in namespace data while StatefulSet db is in the namespace the input is applied to"},
+		{"StatefulSet has one, no -n", "", ns("data"), "", "warning: serviceName \"db-h\" names Service db-h, which is in the namespace the input is applied to while StatefulSet db is in namespace data"},
+		{"Service has one, -n names another", ns("data"), "", "web", "error: serviceName \"db-h\" names Service db-h in namespace data, but serviceName always refers to the StatefulSet's own namespace web"},
+		{"different ones", ns("data"), ns("web"), "", "error: serviceName \"db-h\" names Service db-h in namespace data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inputs := []Input{{Name: "x.yaml", Data: []byte(svc(tt.svcNS) + "---\n" + sts(tt.stsNS))}}
+			objs, errs := Parse(inputs)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var b bytes.Buffer
+			Write(&b, FormatText, Lint(inputs, objs, Options{Namespace: tt.flag}), "")
+			got := b.String()
+			switch {
+			case tt.want == "" && got != "":
+				t.Errorf("findings:\n%s", got)
+			case tt.want != "" && (strings.Count(got, "\n") != 1 || !strings.Contains(got, tt.want)):
+				t.Errorf("findings:\n%s\nwant one containing %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSuggestions: "did you mean" names the field the author meant, for a
+// key of another case and for a field put at the wrong level.
+func TestSuggestions(t *testing.T) {
+	sts := func(top, meta, spec, selector, tmpl, tmplMeta, podSpec string) string {
+		return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a" + meta + "}\n" + top +
+			"spec:\n  serviceName: a\n" + spec + "  selector: {" + selector + "}\n  template:\n" + tmpl +
+			"    metadata: {labels: {app: a}" + tmplMeta + "}\n    spec: {containers: [{name: c, image: \"x:1\"}]" + podSpec + "}\n"
+	}
+	tests := []struct{ doc, want string }{
+		{sts("", "", "", "matchlabels: {app: a}", "", "", ""), `unknown field "spec.selector.matchlabels"; did you mean "spec.selector.matchLabels"?`},
+		{sts("", "", "", "matchLabels: {app: a}, app: a", "", "", ""), `unknown field "spec.selector.app"; did you mean "spec.selector.matchLabels.app"?`},
+		{sts("", "", "", "matchLabels: {app: a}", "    serviceName: a\n", "", ""), `unknown field "spec.template.serviceName"; did you mean "spec.serviceName"?`},
+		{sts("", "", "", "matchLabels: {app: a}", "", "", ", serviceName: a"), `unknown field "spec.template.spec.serviceName"; did you mean "spec.serviceName"?`},
+		{sts("", ", serviceName: a", "", "matchLabels: {app: a}", "", "", ""), `unknown field "metadata.serviceName"; did you mean "spec.serviceName"?`},
+		{sts("", "", "", "matchLabels: {app: a}", "", ", hostname: a", ""), `unknown field "spec.template.metadata.hostname"; did you mean "spec.template.spec.hostname"?`},
+	}
+	for _, tt := range tests {
+		inputs := []Input{{Name: "x.yaml", Data: []byte(tt.doc)}}
+		objs, errs := Parse(inputs)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var b bytes.Buffer
+		Write(&b, FormatText, Lint(inputs, objs, Options{Disabled: map[string]bool{"publish-not-ready": true, "governing-service-missing": true}}), "")
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("%s\nfindings:\n%s\nwant %q", tt.doc, b.String(), tt.want)
+		}
+	}
+}
+
+// TestNearestPodsInTheSameFile: of two workloads as near to a Service's
+// selector, lint names the one in the Service's file.
+func TestNearestPodsInTheSameFile(t *testing.T) {
+	workload := func(name string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + "}\nspec:\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: \"x:1\"}]}\n"
+	}
+	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: db-h}\nspec:\n  clusterIP: None\n  selector: {app: database}\n  ports: [{name: db, port: 1}]\n"
+	inputs := []Input{{Name: "a.yaml", Data: []byte(workload("first"))}, {Name: "b.yaml", Data: []byte(svc + "---\n" + workload("second"))}}
+	objs, _ := Parse(inputs)
+	var b bytes.Buffer
+	Write(&b, FormatText, Lint(inputs, objs, Options{}), "")
+	if want := "nearest: the pods of Deployment second in this file, labelled app=db (app=db instead of app=database)"; !strings.Contains(b.String(), want) {
+		t.Errorf("findings:\n%s\nwant %q", b.String(), want)
+	}
+}
+
+// TestPositionsFromFragments: a finding's position, found by parsing its
+// document's lines alone, is the one parsing the whole file gives.
+func TestPositionsFromFragments(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "rules", "*", "fire.yaml"))
+	corpus, _ := filepath.Glob(filepath.Join("testdata", "corpus", "*", "*.yaml"))
+	for _, path := range append(files, corpus...) {
+		inputs, _ := ReadInputs([]string{path}, nil)
+		objs, _ := Parse(inputs)
+		var fragments, whole bytes.Buffer
+		Write(&fragments, FormatText, Lint(inputs, objs, Options{}), "")
+		for _, o := range objs {
+			o.line0 = 0 // no fragment: parse the file
+		}
+		Write(&whole, FormatText, Lint(inputs, objs, Options{}), "")
+		if d := testutil.Diff("whole file", "fragments", whole.String(), fragments.String()); d != "" {
+			t.Errorf("%s:\n%s", path, d)
+		}
+	}
+}
+
+// TestRunStreams: Run, which reads each file when it parses it and trims
+// the objects, finds what Lint finds on the objects Parse returns.
+func TestRunStreams(t *testing.T) {
+	paths := []string{filepath.Join("testdata", "rules"), filepath.Join("testdata", "corpus")}
+	inputs, errs := ReadInputs(paths, nil)
+	objs, perrs := Parse(inputs)
+	if len(errs)+len(perrs) > 0 {
+		t.Fatal(errs, perrs)
+	}
+	var want, got bytes.Buffer
+	Write(&want, FormatText, Lint(inputs, objs, Options{}), "")
+	res := Run(paths, nil, Options{})
+	Write(&got, FormatText, res.Findings, "")
+	if d := testutil.Diff("Lint", "Run", want.String(), got.String()); d != "" {
+		t.Error(d)
+	}
+	if res.Objects != len(objs) || res.Files != len(inputs) || len(res.Errors) != 0 {
+		t.Errorf("Run read %d objects from %d files (errors %v); Parse %d from %d", res.Objects, res.Files, res.Errors, len(objs), len(inputs))
 	}
 }

@@ -26,7 +26,23 @@ const MaxFileSize = 32 << 20
 type Input struct {
 	// Name is the path as given, or "-" for stdin; findings name it.
 	Name string
+	// Data is the input's content; nil for a file not read yet (ListInputs),
+	// which is read from Name when needed.
 	Data []byte
+}
+
+// load returns the input's content, reading the file if it is not in
+// memory.
+func (in Input) load() ([]byte, error) {
+	if in.Data != nil {
+		return in.Data, nil
+	}
+	f, err := os.Open(in.Name)
+	if err != nil {
+		return nil, unwrapPathErr(err)
+	}
+	defer f.Close()
+	return readLimited(f)
 }
 
 // Object is one Kubernetes object read from an input: a YAML document, or
@@ -41,13 +57,41 @@ type Object struct {
 	// Namespace and Name are from metadata; Namespace is "" when absent.
 	Namespace, Name string
 	// Typed is the decoded k8s.io/api object (e.g. *corev1.Service), or nil
-	// for kinds lint skips.
+	// for kinds lint skips. Run drops it once the object's view is made,
+	// except for Endpoints and EndpointSlices; Parse keeps it.
 	Typed  any
+	view   any // *serviceView, *workloadView, *configMapView or nil; see viewOf
 	issues []issue
+	// line0 is the line of the document's first node, line1 that of the
+	// next document's (0 for the end of the file): re-parsing those lines
+	// alone finds the position of a finding.
+	line0, line1 int32
+	// space is the namespace a Set files the object under: its own, else
+	// the one lint was given (--namespace), else "": the namespace the input
+	// is applied to, which lint does not know. Objects without a namespace
+	// belong together; one with a namespace matches them only if that is
+	// the namespace given.
+	space string
+}
+
+// viewOf returns the object's view (made from Typed on first use; NewSet
+// makes them all before the rules run, which may read them concurrently).
+func (o *Object) viewOf() any {
+	if o.view == nil && o.Typed != nil {
+		if v := viewOf(o.Typed); v != nil {
+			o.view = v
+		}
+	}
+	return o.view
 }
 
 // NS is the namespace the object lands in when applied without -n.
 func (o *Object) NS() string { return dns.Namespace(o.Namespace) }
+
+// shownNS is the namespace to name in messages and findings: the one the
+// object is filed under, or "default" (where `kubectl apply` puts it in a
+// default context) when that is not known.
+func (o *Object) shownNS() string { return dns.Namespace(o.space) }
 
 // Ref names the object in messages: "StatefulSet db".
 func (o *Object) Ref() string { return o.Kind + " " + o.Name }
@@ -66,6 +110,17 @@ func (e *InputError) Unwrap() error { return e.Err }
 // refused) and "-" for stdin. A path that cannot be read is an *InputError;
 // the others are still read.
 func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
+	return listInputs(paths, stdin, true)
+}
+
+// ListInputs is ReadInputs without reading the files: their Data is nil
+// until they are parsed. Standard input is read, since it cannot be read
+// twice.
+func ListInputs(paths []string, stdin io.Reader) ([]Input, []error) {
+	return listInputs(paths, stdin, false)
+}
+
+func listInputs(paths []string, stdin io.Reader, read bool) ([]Input, []error) {
 	var (
 		inputs []Input
 		errs   []error
@@ -86,7 +141,7 @@ func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
 			continue
 		}
 		if !info.IsDir() {
-			inputs, errs = readFile(p, inputs, errs)
+			inputs, errs = addFile(p, read, inputs, errs)
 			continue
 		}
 		real, err := filepath.EvalSymlinks(p)
@@ -94,14 +149,14 @@ func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
 			errs = append(errs, &InputError{p, unwrapPathErr(err)})
 			continue
 		}
-		inputs, errs = walk(p, real, map[string]bool{real: true}, inputs, errs)
+		inputs, errs = walk(p, real, map[string]bool{real: true}, read, inputs, errs)
 	}
 	return inputs, errs
 }
 
 // walk reads the manifests under dir. ancestors holds the real paths of the
 // directories on the way down, to detect loops made by symbolic links.
-func walk(dir, real string, ancestors map[string]bool, inputs []Input, errs []error) ([]Input, []error) {
+func walk(dir, real string, ancestors map[string]bool, read bool, inputs []Input, errs []error) ([]Input, []error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return inputs, append(errs, &InputError{dir, unwrapPathErr(err)})
@@ -128,29 +183,30 @@ func walk(dir, real string, ancestors map[string]bool, inputs []Input, errs []er
 				continue
 			}
 			ancestors[sub] = true
-			inputs, errs = walk(p, sub, ancestors, inputs, errs)
+			inputs, errs = walk(p, sub, ancestors, read, inputs, errs)
 			delete(ancestors, sub)
 			continue
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
-			inputs, errs = readFile(p, inputs, errs)
+			inputs, errs = addFile(p, read, inputs, errs)
 		}
 	}
 	return inputs, errs
 }
 
-func readFile(p string, inputs []Input, errs []error) ([]Input, []error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return inputs, append(errs, &InputError{p, unwrapPathErr(err)})
+// addFile adds the file p to inputs, read if read is set.
+func addFile(p string, read bool, inputs []Input, errs []error) ([]Input, []error) {
+	in := Input{Name: p}
+	if !read {
+		return append(inputs, in), errs
 	}
-	defer f.Close()
-	data, err := readLimited(f)
+	data, err := in.load()
 	if err != nil {
 		return inputs, append(errs, &InputError{p, err})
 	}
-	return append(inputs, Input{Name: p, Data: data}), errs
+	in.Data = data
+	return append(inputs, in), errs
 }
 
 // readLimited reads at most MaxFileSize bytes and refuses more.
@@ -226,7 +282,11 @@ func parseInput(in Input) ([]*Object, error) {
 		return nil, &InputError{in.Name, err}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(in.Data))
-	var objs []*Object
+	var (
+		objs     []*Object
+		prev     int // index in objs of the previous document's first object
+		interned = map[string]map[string]string{}
+	)
 	for doc := 0; ; doc++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -243,8 +303,12 @@ func parseInput(in Input) ([]*Object, error) {
 		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
 			continue // an empty document
 		}
-		o := &Object{File: in.Name, Doc: doc, Item: -1}
-		items, err := decodeObject(root, o)
+		for _, o := range objs[prev:] {
+			o.line1 = int32(root.Line)
+		}
+		prev = len(objs)
+		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: int32(root.Line)}
+		items, err := decodeObject(root, o, interned)
 		if err != nil {
 			return objs, &InputError{in.Name, err}
 		}
@@ -256,8 +320,8 @@ func parseInput(in Input) ([]*Object, error) {
 			objs = append(objs, o) // the List itself has problems to report
 		}
 		for i, item := range items {
-			obj := &Object{File: in.Name, Doc: doc, Item: i}
-			if _, err := decodeObject(item, obj); err != nil {
+			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: int32(root.Line)}
+			if _, err := decodeObject(item, obj, interned); err != nil {
 				return objs, &InputError{in.Name, err}
 			}
 			objs = append(objs, obj)
@@ -271,8 +335,8 @@ func cleanYAMLErr(err error) error {
 
 // decodeObject identifies the document's kind and decodes it strictly into
 // its type. For a List it returns the item nodes instead.
-func decodeObject(root *yaml.Node, o *Object) (items []*yaml.Node, err error) {
-	d := &decoder{skipTop: map[string]bool{}}
+func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]string) (items []*yaml.Node, err error) {
+	d := &decoder{skipTop: map[string]bool{}, interned: interned}
 	defer func() { o.issues = append(o.issues, d.issues...) }()
 	if root.Kind == yaml.AliasNode {
 		if root, err = d.resolve(root); err != nil {

@@ -155,14 +155,26 @@ func WriteRulesDoc(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# Lint rules\n\n")
 	b.WriteString("<!-- Generated from the rule registry (lint/rule_*.go) by `make golden`; do not edit. -->\n\n")
-	b.WriteString("`headless lint` runs every rule below; `--disable RULE` turns one off. Only findings of\n")
-	b.WriteString("severity `error` make it exit 1.\n\n")
-	b.WriteString("| rule | severity |\n|---|---|\n")
-	for _, r := range Rules() {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", r.ID, r.ID, r.Severity)
+	b.WriteString("`headless lint` runs every rule below; `--disable RULE` turns one off. Every rule has one\n")
+	b.WriteString("severity, and each of its findings has that severity:\n\n")
+	for _, m := range SeverityMeaning {
+		fmt.Fprintf(&b, "- **%s**: %s.\n", m.Severity, m.Meaning)
 	}
-	for _, r := range Rules() {
-		fmt.Fprintf(&b, "\n## %s\n\nSeverity: %s\n\n%s\n\n**Fix:** %s\n", r.ID, r.Severity, r.Description, r.Remediation)
+	b.WriteString("\n| rule | severity of its findings | applies to |\n|---|---|---|\n")
+	rules := Rules()
+	for _, sev := range []Severity{Error, Warning, Info} {
+		for _, r := range rules {
+			if r.Severity == sev {
+				fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", r.ID, r.ID, r.Severity, strings.Join(r.Kinds, ", "))
+			}
+		}
+	}
+	for _, r := range rules {
+		fmt.Fprintf(&b, "\n## %s\n\nApplies to: %s.\n\n%s\n\n| finding | severity |\n|---|---|\n", r.ID, strings.Join(r.Kinds, ", "), r.Description)
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "| %s | %s |\n", strings.ReplaceAll(f, "|", "\\|"), r.Severity)
+		}
+		fmt.Fprintf(&b, "\n**Fix:** %s\n", r.Remediation)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

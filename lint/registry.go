@@ -10,22 +10,44 @@ import (
 	"sort"
 )
 
-// Severity of a finding.
+// Severity of a finding. Every rule has exactly one: a check whose findings
+// differ in severity is split into rules.
 type Severity string
 
 // Severities, from most to least serious. Only errors make lint fail.
 const (
-	Error   Severity = "error"
+	// Error: the API server rejects the object, or a pod loses its per-pod
+	// DNS name, or a peer cannot resolve a name it is given.
+	Error Severity = "error"
+	// Warning: it works today but degrades (a port without endpoints,
+	// names only once pods are ready, a name that depends on objects lint
+	// cannot see).
 	Warning Severity = "warning"
-	Info    Severity = "info"
+	// Info: advice.
+	Info Severity = "info"
 )
+
+// SeverityMeaning says what each severity means, for the rule reference.
+var SeverityMeaning = []struct {
+	Severity Severity
+	Meaning  string
+}{
+	{Error, "the API server rejects the object, or a pod loses its per-pod DNS name, or a peer cannot resolve a name it is given; `headless lint` exits 1"},
+	{Warning, "it works today but degrades: a port without endpoints or SRV record, names that appear only once pods are ready, a name that depends on objects outside the input"},
+	{Info, "advice; nothing is broken"},
+}
 
 // Rule is one check.
 type Rule struct {
 	// ID is the rule's name, used by --disable and shown in findings.
 	ID string
-	// Severity is the default severity of its findings.
+	// Severity is the severity of every finding of the rule.
 	Severity Severity
+	// Kinds are the kinds of the objects whose findings the rule reports.
+	Kinds []string
+	// Findings lists what the rule reports, one sentence each; every one
+	// has the rule's severity.
+	Findings []string
 	// Description says what the rule finds, in one sentence.
 	Description string
 	// Remediation says how to fix a finding.
@@ -41,7 +63,7 @@ func Register(r *Rule) {
 	if _, dup := registry[r.ID]; dup {
 		panic(fmt.Sprintf("lint: rule %q registered twice", r.ID))
 	}
-	if r.ID == "" || r.Check == nil || r.Description == "" || r.Remediation == "" {
+	if r.ID == "" || r.Check == nil || r.Description == "" || r.Remediation == "" || r.Severity == "" || len(r.Kinds) == 0 || len(r.Findings) == 0 {
 		panic(fmt.Sprintf("lint: rule %q is incomplete", r.ID))
 	}
 	registry[r.ID] = r
@@ -92,17 +114,12 @@ type Reporter struct {
 // as numbers); the position is that of the deepest part of the path present
 // in the document.
 func (r *Reporter) At(o *Object, path []string, format string, args ...any) {
-	r.AtSeverity(r.rule.Severity, o, path, format, args...)
-}
-
-// AtSeverity is At with another severity than the rule's default.
-func (r *Reporter) AtSeverity(sev Severity, o *Object, path []string, format string, args ...any) {
-	r.findings = append(r.findings, Finding{File: o.File, Rule: r.rule.ID, Severity: sev,
-		Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.NS(), o.Name}, obj: o, path: path})
+	r.findings = append(r.findings, Finding{File: o.File, Rule: r.rule.ID, Severity: r.rule.Severity,
+		Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.shownNS(), o.Name}, obj: o, path: path})
 }
 
 // atPos reports a finding whose position is already known.
 func (r *Reporter) atPos(o *Object, line, col int, format string, args ...any) {
 	r.findings = append(r.findings, Finding{File: o.File, Line: line, Column: col, Rule: r.rule.ID,
-		Severity: r.rule.Severity, Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.NS(), o.Name}})
+		Severity: r.rule.Severity, Message: fmt.Sprintf(format, args...), Object: ObjectRef{o.Kind, o.shownNS(), o.Name}})
 }

@@ -8,8 +8,13 @@ import (
 
 func init() {
 	Register(&Rule{
-		ID:          "cluster-ip-none",
-		Severity:    Error,
+		ID:       "cluster-ip-none",
+		Severity: Error,
+		Kinds:    []string{"Service"},
+		Findings: []string{
+			"`clusterIP` (or `clusterIPs[0]`) is `none`, `NONE` or another case of `None`: the API server answers that it must be a valid IP address (`--fix` writes `None`)",
+			"a headless Service of type NodePort or LoadBalancer: the API server rejects it",
+		},
 		Description: "`clusterIP` spelled `none`, `NONE` or another case of `None` (the API server rejects it as an invalid IP address), or a headless Service of type NodePort or LoadBalancer (rejected too).",
 		Remediation: "Write `clusterIP: None` exactly, and leave `type` unset or `ClusterIP` for a headless Service; add a separate Service for external access.",
 		Check: func(s *Set, r *Reporter) {

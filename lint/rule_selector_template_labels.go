@@ -17,8 +17,13 @@ func jsonLabels(labels map[string]string) string {
 
 func init() {
 	Register(&Rule{
-		ID:          "selector-template-labels",
-		Severity:    Error,
+		ID:       "selector-template-labels",
+		Severity: Error,
+		Kinds:    []string{"StatefulSet", "Deployment", "ReplicaSet", "DaemonSet", "ReplicationController"},
+		Findings: []string{
+			"a workload's `spec.selector` is missing, empty or invalid: the API server rejects it",
+			"`spec.selector` does not match the template's labels: the API server rejects it",
+		},
 		Description: "A workload's `spec.selector` is missing, empty or invalid, or does not match its pod template's labels; the API server rejects it (`selector` does not match template `labels`).",
 		Remediation: "Put the same key=value pairs in `spec.selector.matchLabels` and `spec.template.metadata.labels`.",
 		Check: func(s *Set, r *Reporter) {

@@ -2,12 +2,19 @@ package lint
 
 import (
 	"strconv"
+
+	"github.com/headless-k8s/headless/dns"
 )
 
 func init() {
 	Register(&Rule{
-		ID:          "shared-hostname",
-		Severity:    Error,
+		ID:       "shared-hostname",
+		Severity: Error,
+		Kinds:    workloadKinds,
+		Findings: []string{
+			"a fixed `hostname` in the template of a controller that runs more than one pod: the pods cannot be told apart by name",
+			"two pods with the same hostname under one subdomain: both answer to one name",
+		},
 		Description: "A fixed `hostname` in the pod template of a Deployment, ReplicaSet, DaemonSet, Job, CronJob or ReplicationController that runs more than one pod (they all share one name), or two pods with the same hostname under one subdomain.",
 		Remediation: "Use a StatefulSet, whose pods get names of their own, or plain Pods with distinct `spec.hostname` values.",
 		Check: func(s *Set, r *Reporter) {
@@ -38,7 +45,7 @@ func init() {
 					if isSTS {
 						at = p("metadata", "name")
 					}
-					r.At(o, at, "hostname %q under subdomain %q is also used by %s: both pods answer to %s.%s.%s.svc.%s", pod.Hostname, pod.Subdomain, prev.Obj.Ref(), pod.Hostname, pod.Subdomain, pod.Namespace, s.Domain)
+					r.At(o, at, "hostname %q under subdomain %q is also used by %s: both pods answer to %s.%s.%s.svc.%s", pod.Hostname, pod.Subdomain, prev.Obj.Ref(), pod.Hostname, pod.Subdomain, dns.Namespace(pod.Namespace), s.Domain)
 				}
 			}
 		},

@@ -1,42 +1,25 @@
 package lint
 
-import (
-	"strings"
-)
-
 func init() {
 	Register(&Rule{
-		ID:          "statefulset-service-name",
-		Severity:    Error,
-		Description: "A StatefulSet's `serviceName` is missing, names no Service in the input or one that exists only in another namespace (its pods get no per-pod DNS names), or names a Service that is not headless (a warning: CoreDNS publishes the names anyway, the specification does not promise them).",
-		Remediation: "Set `spec.serviceName` to a headless Service (`clusterIP: None`) in the StatefulSet's namespace that selects its pods.",
+		ID:       "statefulset-service-name",
+		Severity: Error,
+		Kinds:    []string{"StatefulSet"},
+		Findings: []string{
+			"`serviceName` names a Service that exists only in another namespace (both namespaces known): the pods get no per-pod DNS names",
+		},
+		Description: "A StatefulSet's `serviceName` names a Service that exists only in another namespace: `serviceName` always refers to the StatefulSet's own namespace, so its pods get no per-pod DNS names.",
+		Remediation: "Put the headless Service in the StatefulSet's namespace (or the StatefulSet in the Service's).",
 		Check: func(s *Set, r *Reporter) {
 			for _, w := range s.Workloads {
-				sts, ok := statefulSet(w)
-				if !ok {
+				if _, ok := statefulSet(w); !ok {
 					continue
 				}
-				o, name := w.Obj, sts.Spec.ServiceName
-				if name == "" {
-					r.AtSeverity(Warning, o, p("spec"), "StatefulSet %s has no spec.serviceName: its pods get no per-pod DNS names", o.Name)
+				g, ok := governorOf(s, w)
+				if !ok || g.svc != nil || len(g.maybe) > 0 || len(g.elsewhere) == 0 {
 					continue
 				}
-				here := s.Service(o.NS(), name)
-				if len(here) == 0 {
-					var elsewhere []string
-					for _, other := range s.ServicesNamed(name) {
-						elsewhere = append(elsewhere, other.NS())
-					}
-					if len(elsewhere) > 0 {
-						r.At(o, p("spec", "serviceName"), "serviceName %q names Service %s in namespace %s, but serviceName always refers to the StatefulSet's own namespace %s", name, name, strings.Join(elsewhere, ", "), o.NS())
-						continue
-					}
-					r.AtSeverity(Warning, o, p("spec", "serviceName"), "serviceName %q names no Service in the input (namespace %s): unless it exists in the cluster, the pods get no DNS names", name, o.NS())
-					continue
-				}
-				if svc := here[0]; !isHeadless(svc) {
-					r.AtSeverity(Warning, o, p("spec", "serviceName"), "%s", notHeadless("serviceName", name, svc))
-				}
+				r.At(w.Obj, g.at, "serviceName %q names Service %s in namespace %s, but serviceName always refers to the StatefulSet's own namespace %s, so its pods get no DNS names", g.name, g.name, namespaces(g.elsewhere), w.Obj.space)
 			}
 		},
 	})

@@ -145,23 +145,15 @@ func listMark(t reflect.Type) string {
 
 // suggest returns a "did you mean" hint for an unknown key of struct type
 // t whose JSON path is path (e.g. "spec"): a known field of another case or
-// a small misspelling, or a field that belongs a level or two deeper.
-func suggest(t reflect.Type, path, key string) string {
+// a small misspelling, a field that belongs a level or two deeper, or a
+// field of an enclosing struct (outer, outermost first) put a level or two
+// too deep (`serviceName` under `spec.template`).
+func suggest(t reflect.Type, path, key string, outer []frame) string {
 	si := infoOf(t)
-	join := func(rel string) string {
-		if path == "" {
-			return rel
-		}
-		return path + "." + rel
-	}
-	if t == labelSelectorType {
-		// `selector: {app: db}` is the Service (and pre-apps/v1) form.
-		return join("matchLabels." + key)
-	}
 	best, bestDist := "", 3
 	for _, n := range si.names {
 		if strings.EqualFold(n, key) {
-			return join(n)
+			return joinPath(path, n)
 		}
 		if d := editDistance(strings.ToLower(n), strings.ToLower(key)); d < bestDist {
 			best, bestDist = n, d
@@ -170,13 +162,26 @@ func suggest(t reflect.Type, path, key string) string {
 	// A one-letter slip ("port" for "ports") is likelier than a misplaced
 	// field; a misplaced field likelier than a two-letter slip.
 	if best != "" && bestDist == 1 && len(key) > 3 {
-		return join(best)
+		return joinPath(path, best)
+	}
+	if t == labelSelectorType && bestDist > 2 {
+		// `selector: {app: db}` is the Service (and pre-apps/v1) form.
+		return joinPath(path, "matchLabels."+key)
 	}
 	if rel, ok := si.nestedFields(t)[key]; ok {
-		return join(rel)
+		return joinPath(path, rel)
+	}
+	for i := len(outer) - 1; i >= 0; i-- {
+		o := infoOf(outer[i].t)
+		if _, own := o.fields[key]; own {
+			return joinPath(outer[i].path, key)
+		}
+		if rel, ok := o.nestedFields(outer[i].t)[key]; ok && !strings.HasPrefix(joinPath(outer[i].path, rel), joinPath(path, "")) {
+			return joinPath(outer[i].path, rel)
+		}
 	}
 	if best != "" && len(key) > 3 {
-		return join(best)
+		return joinPath(path, best)
 	}
 	return ""
 }

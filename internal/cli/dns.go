@@ -37,7 +37,9 @@ pod without a name of its own the reason. For database presets it also prints
 the connection string built from the pod names.
 
 Give manifests as PATHs (files, directories, - for standard input), or the
-flags of "headless generate" to see what it would generate.`,
+flags of "headless generate" to see what it would generate. With PATHs,
+--namespace is the namespace objects without one are applied to (as
+kubectl's -n); they are shown in "default" otherwise.`,
 		Example: `  headless dns --preset mongodb --namespace data
   headless dns k8s/
   headless dns --format json -f spec.yaml`,
@@ -112,7 +114,12 @@ func dnsRun(opts *DNSOptions) error {
 		}
 		// The lint set also stands in one pod for the replicas of
 		// Deployments and other controllers, so they are explained too.
-		report = lint.NewSet(objs, opts.Spec.value(generator.FieldClusterDomain)).DNS()
+		// As with kubectl, --namespace is where objects without one go.
+		setOpts := lint.Options{Domain: opts.Spec.value(generator.FieldClusterDomain)}
+		if opts.Spec.flags.Changed("namespace") {
+			setOpts.Namespace = opts.Spec.value(generator.FieldNamespace)
+		}
+		report = lint.NewSetFor(objs, setOpts).DNS()
 	} else {
 		man, err := opts.Spec.generate(opts.IO.In)
 		if err != nil {

@@ -266,7 +266,8 @@ func TestFieldEmptyValues(t *testing.T) {
 }
 
 // TestDNSRefusesSpecFlagsWithPaths checks that every spec flag but the
-// cluster domain is refused next to manifests.
+// cluster domain and the namespace (where objects without one go, as with
+// kubectl) is refused next to manifests.
 func TestDNSRefusesSpecFlagsWithPaths(t *testing.T) {
 	input := filepath.Join("testdata", "dns-input.yaml")
 	for _, f := range generator.Fields {
@@ -275,7 +276,7 @@ func TestDNSRefusesSpecFlagsWithPaths(t *testing.T) {
 			arg = "--" + f.Flag + "=a=b"
 		}
 		code, _, stderr := runCmd(t, "", "dns", input, arg)
-		if f.Key == generator.FieldClusterDomain {
+		if f.Key == generator.FieldClusterDomain || f.Key == generator.FieldNamespace {
 			if code != ExitOK {
 				t.Errorf("%s: exit %d, %q", arg, code, stderr)
 			}

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 
+	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 
 	"github.com/headless-k8s/headless/lint"
 )
@@ -17,6 +21,9 @@ type LintOptions struct {
 	Format        string
 	Disable       []string
 	ClusterDomain string
+	Namespace     string
+	Fix           bool
+	DryRun        bool
 }
 
 // NewCmdLint builds `headless lint`.
@@ -31,12 +38,22 @@ serviceName names no headless Service, subdomains without a Service, shared
 hostnames, unknown fields, and more (docs/rules.md lists every rule).
 
 PATH is a file, a directory (searched recursively for .yaml, .yml and .json
-files) or - for standard input. Exit status: 0 without error-level findings,
+files) or - for standard input. Objects without metadata.namespace are in the
+namespace the input is applied to: they belong together, and an object with a
+namespace matches them only when it is the one given with --namespace (as
+kubectl's -n). Exit status: 0 without error-level findings,
 1 with at least one, 2 when an input cannot be read (the others are still
-linted) or the command is misused.`,
+linted) or the command is misused.
+
+--fix rewrites the files in place for the mechanical mistakes: clusterIP
+"none" in any case, matchLabels outside spec.selector, a kind under a
+misspelled key or in another case. Only those bytes change (comments and
+layout stay); all files are written or none. --fix --dry-run prints the
+changes as a unified diff instead.`,
 		Example: `  headless lint k8s/
   kubectl kustomize overlays/prod | headless lint -
-  headless lint --format sarif manifests/ > headless.sarif`,
+  headless lint --format sarif manifests/ > headless.sarif
+  headless lint --fix --dry-run k8s/ | less`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if runF != nil {
@@ -48,6 +65,9 @@ linted) or the command is misused.`,
 	cmd.Flags().StringVar(&opts.Format, "format", lint.FormatText, "output format: "+strings.Join(lint.Formats, ", "))
 	cmd.Flags().StringArrayVar(&opts.Disable, "disable", nil, "do not run `rule` (repeatable)")
 	cmd.Flags().StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the cluster's DNS domain, for DNS name lengths")
+	cmd.Flags().StringVarP(&opts.Namespace, "namespace", "n", "", "the `namespace` the input is applied to (as kubectl's -n): objects without one are in it")
+	cmd.Flags().BoolVar(&opts.Fix, "fix", false, "rewrite the files to fix the mechanical mistakes, then lint them")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with --fix, print the fixes as a unified diff and write nothing")
 	return cmd
 }
 
@@ -66,16 +86,34 @@ func lintRun(opts *LintOptions) error {
 		}
 		disabled[id] = true
 	}
+	if opts.Namespace != "" {
+		if errs := content.IsDNS1123Label(opts.Namespace); len(errs) > 0 {
+			return usageErrorf("invalid argument %q for \"--namespace\" flag: %s", opts.Namespace, strings.Join(errs, "; "))
+		}
+	}
 	if len(opts.Paths) == 0 {
 		return usageErrorf("lint needs at least one PATH (a file, a directory, or - for standard input)")
 	}
-	inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
-	objects, parseErrs := lint.Parse(inputs)
-	findings := lint.Lint(inputs, objects, lint.Options{Disabled: disabled, Domain: opts.ClusterDomain})
+	if opts.DryRun && !opts.Fix {
+		return usageErrorf("\"--dry-run\" only goes with \"--fix\"")
+	}
+	if opts.Fix {
+		if slices.Contains(opts.Paths, "-") && !opts.DryRun {
+			return usageErrorf("\"--fix\" rewrites files; standard input cannot be rewritten (add \"--dry-run\" for a diff)")
+		}
+		if done, err := fixRun(opts); done || err != nil {
+			return err
+		}
+	}
+	// What lint keeps (the Set) grows with the input while parsing makes
+	// garbage at a steady rate; a heap goal of 1.8x the live heap instead
+	// of 2x keeps 110,000 objects well under 300 MiB for ~4% more CPU.
+	defer debug.SetGCPercent(debug.SetGCPercent(80))
+	res := lint.Run(opts.Paths, opts.IO.In, lint.Options{Disabled: disabled, Domain: opts.ClusterDomain, Namespace: opts.Namespace})
+	findings, inputErrs := res.Findings, res.Errors
 	if err := lint.Write(opts.IO.Out, opts.Format, findings, Version()); err != nil {
 		return err
 	}
-	inputErrs := append(readErrs, parseErrs...)
 	for _, err := range inputErrs {
 		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
 	}
@@ -90,7 +128,7 @@ func lintRun(opts *LintOptions) error {
 	}
 	if opts.Format == lint.FormatText {
 		fmt.Fprintf(opts.IO.ErrOut, "%s, %s in %d objects from %d files\n",
-			plural(errors, "error"), plural(warnings, "warning"), len(objects), len(inputs))
+			plural(errors, "error"), plural(warnings, "warning"), res.Objects, res.Files)
 	}
 	switch {
 	case len(inputErrs) > 0:
@@ -101,9 +139,65 @@ func lintRun(opts *LintOptions) error {
 	return nil
 }
 
+// fixRun applies the fixes; done is true when there is nothing more to do
+// (a dry run).
+func fixRun(opts *LintOptions) (done bool, err error) {
+	inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
+	fixed, fixErrs := lint.Fix(inputs)
+	errs := append(readErrs, fixErrs...)
+	for _, err := range errs {
+		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+	}
+	n := 0
+	for _, f := range fixed {
+		n += len(f.Fixes)
+	}
+	if opts.DryRun {
+		if err := writeFixDiff(opts.IO.Out, fixed); err != nil {
+			return true, err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s in %s (dry run: nothing written)\n", plural(n, "fix"), plural(len(fixed), "file"))
+		if len(errs) > 0 {
+			return true, &SilentError{Code: ExitUsage}
+		}
+		return true, nil
+	}
+	if len(errs) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "nothing was fixed")
+		return true, &SilentError{Code: ExitUsage}
+	}
+	if err := lint.WriteFixed(fixed); err != nil {
+		return true, fmt.Errorf("%w; nothing was fixed", err)
+	}
+	for _, f := range fixed {
+		for _, line := range f.Fixes {
+			fmt.Fprintf(opts.IO.ErrOut, "fixed %s\n", line)
+		}
+	}
+	return false, nil
+}
+
 func plural(n int, noun string) string {
+	if noun == "fix" && n != 1 {
+		return fmt.Sprintf("%d fixes", n)
+	}
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// writeFixDiff writes a unified diff of the fixed files.
+func writeFixDiff(w io.Writer, files []lint.FixedFile) error {
+	for _, f := range files {
+		d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(string(f.Before)), B: difflib.SplitLines(string(f.After)),
+			FromFile: "a/" + strings.TrimPrefix(f.Name, "/"), ToFile: "b/" + strings.TrimPrefix(f.Name, "/"), Context: 3})
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ func TestLintExitCodes(t *testing.T) {
 	}
 	clean := filepath.Join("..", "..", "golden", "mongodb-statefulset.yaml")
 	warn := write("warn.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: \"x:1\"}]}\n")
+	split := write("split.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: h, namespace: data}\nspec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: a}, ports: [{name: p, port: 1}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a}\nspec:\n  serviceName: h\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: \"x:1\", ports: [{name: p, containerPort: 1}]}]}\n")
 	bad := write("bad.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: none}\n")
 	tests := []struct {
 		name       string
@@ -35,6 +36,10 @@ func TestLintExitCodes(t *testing.T) {
 		{"disabled rule", []string{"lint", "--disable", "cluster-ip-none", bad}, "", 0, "", "0 errors"},
 		{"stdin", []string{"lint", "-"}, "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: NONE}\n", 1, "-:4:8: error", ""},
 		{"unreadable file, others still linted", []string{"lint", filepath.Join(dir, "nope.yaml"), bad}, "", 2, "bad.yaml:4:8: error", "nope.yaml: no such file or directory"},
+		{"namespace not given", []string{"lint", split}, "", 0, "they share a namespace only when the input is applied to namespace data", "0 errors, 1 warning"},
+		{"namespace given", []string{"lint", "-n", "data", split}, "", 0, "", "0 errors, 0 warnings"},
+		{"another namespace given", []string{"lint", "--namespace", "web", split}, "", 1, "but serviceName always refers to the StatefulSet's own namespace web", "1 error"},
+		{"invalid namespace", []string{"lint", "-n", "Data", split}, "", 2, "", `invalid argument "Data" for "--namespace" flag: a lowercase RFC 1123 label`},
 		{"no path", []string{"lint"}, "", 2, "", "lint needs at least one PATH"},
 		{"unknown rule", []string{"lint", "--disable", "nope", bad}, "", 2, "", `invalid argument "nope" for "--disable" flag: must be one of cluster-ip-none,`},
 		{"unknown format", []string{"lint", "--format", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
@@ -54,6 +59,47 @@ func TestLintExitCodes(t *testing.T) {
 				t.Errorf("stderr %q does not contain %q", stderr, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestLintFix: --fix rewrites the files and lints the result; --dry-run
+// prints the diff and writes nothing; standard input is refused.
+func TestLintFix(t *testing.T) {
+	bad := "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  clusterIP: none # headless\n  selector: {app: a}\n  ports: [{name: p, port: 1}]\n"
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, "", "lint", "--fix", "--dry-run", p)
+	if code != 0 || !strings.Contains(stdout, "-  clusterIP: none # headless\n+  clusterIP: None # headless\n") || !strings.Contains(stderr, "1 fix in 1 file (dry run: nothing written)") {
+		t.Errorf("dry run: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if data, _ := os.ReadFile(p); string(data) != bad {
+		t.Errorf("the dry run wrote %q", data)
+	}
+	code, stdout, stderr = runCmd(t, "", "lint", "--fix", p)
+	if code != 0 || !strings.Contains(stderr, "fixed "+p+":5: clusterIP \"none\" -> \"None\"") || strings.Contains(stdout, "cluster-ip-none") {
+		t.Errorf("fix: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if data, _ := os.ReadFile(p); string(data) != strings.Replace(bad, "none", "None", 1) {
+		t.Errorf("fixed file %q", data)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint", "--dry-run", p}, `"--dry-run" only goes with "--fix"`},
+		{[]string{"lint", "--fix", "-"}, `"--fix" rewrites files; standard input cannot be rewritten`},
+	} {
+		code, _, stderr := runCmd(t, bad, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q", tt.args, code, stderr)
+		}
+	}
+	code, stdout, _ = runCmd(t, bad, "lint", "--fix", "--dry-run", "-")
+	if code != 0 || !strings.Contains(stdout, "+  clusterIP: None") {
+		t.Errorf("dry run of stdin: exit %d, stdout %q", code, stdout)
 	}
 }
 
@@ -78,7 +124,11 @@ func TestDNS(t *testing.T) {
 			testutil.AssertGolden(t, filepath.Join("testdata", tt.golden), []byte(stdout))
 		})
 	}
-	code, _, stderr := runCmd(t, "", "dns", "--preset", "redis", "x.yaml")
+	code, stdout, stderr := runCmd(t, "", "dns", "-n", "data", filepath.Join("testdata", "dns-input.yaml"))
+	if code != 0 || !strings.Contains(stdout, ".data.svc.cluster.local") {
+		t.Errorf("dns -n data with files: exit %d, stdout %s, stderr %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCmd(t, "", "dns", "--preset", "redis", "x.yaml")
 	if code != 2 || !strings.Contains(stderr, `"--preset" describes a generated spec; it cannot be combined with PATH arguments`) {
 		t.Errorf("dns with flags and paths: exit %d, stderr %q", code, stderr)
 	}

@@ -78,14 +78,15 @@ func (sf *specFlags) value(key string) string {
 
 // generatedOnly returns the first flag given that only describes a Spec
 // to generate: --file, or a field's flag other than --cluster-domain, which
-// also tells the domain that given manifests' names are under. It returns
-// "" when there is none.
+// also tells the domain that given manifests' names are under, and
+// --namespace, the namespace of given objects that name none. It returns ""
+// when there is none.
 func (sf *specFlags) generatedOnly() string {
 	if sf.flags.Changed("file") {
 		return "file"
 	}
 	for _, f := range generator.Fields {
-		if f.Key != generator.FieldClusterDomain && sf.flags.Changed(f.Flag) {
+		if f.Key != generator.FieldClusterDomain && f.Key != generator.FieldNamespace && sf.flags.Changed(f.Flag) {
 			return f.Flag
 		}
 	}

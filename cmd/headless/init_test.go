@@ -7,11 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/headless-k8s/headless/presets"
 )
 
 // terminal drives the built headless in a pseudo-terminal, as a person at
@@ -195,7 +198,11 @@ func (term *terminal) wait() int {
 func TestInitInTerminal(t *testing.T) {
 	work := t.TempDir()
 	term := startTerminal(t, work, "init", "--save", "spec.yaml")
-	term.answer("Database:", keyDown, keyDown, keyEnter) // mongodb, postgresql, redis
+	// The menu lists the presets by name and starts at mongodb, the
+	// default; redis is as many lines further down as the presets between.
+	names := presets.Names()
+	keys := slices.Repeat([]string{keyDown}, slices.Index(names, "redis")-slices.Index(names, "mongodb"))
+	term.answer("Database:", append(keys, keyEnter)...)
 	term.answer("Name", keyEnter)
 	term.answer("Namespace:", keyEnter)
 	term.answer("DNS names?", keyDown, keyEnter) // statefulset, pods

@@ -55,8 +55,11 @@ type Cluster struct {
 
 // Start starts etcd, the API server, the controller manager and CoreDNS
 // from the binaries in bin, each on free ports, and waits until they are
-// ready. Stop ends them all; call it even when Start fails.
-func Start(ctx context.Context, bin, dir string, logf func(string, ...any)) (*Cluster, error) {
+// ready. With podDNS, an address of this network namespace (the pods'
+// bridge), CoreDNS serves port 53 there and on 127.0.0.1, because a pod's
+// resolv.conf names a nameserver without a port. Stop ends them all; call
+// it even when Start fails.
+func Start(ctx context.Context, bin, dir, podDNS string, logf func(string, ...any)) (*Cluster, error) {
 	c := &Cluster{Dir: dir, Domain: "cluster.local", exited: map[string]error{}}
 	etcd, err := findEtcd()
 	if err != nil {
@@ -68,6 +71,12 @@ func Start(ctx context.Context, bin, dir string, logf func(string, ...any)) (*Cl
 	}
 	etcdClient, etcdPeer, apiPort, dnsPort, readyPort := ports[0], ports[1], ports[2], ports[3], ports[4]
 	c.DNS = "127.0.0.1:" + strconv.Itoa(dnsPort)
+	bind := "127.0.0.1"
+	if podDNS != "" {
+		dnsPort = 53
+		c.DNS = "127.0.0.1:53"
+		bind += " " + podDNS
+	}
 
 	logf("starting etcd on 127.0.0.1:%d", etcdClient)
 	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", etcdClient)
@@ -145,7 +154,7 @@ current-context: e2e
 	logf("starting coredns on %s", c.DNS)
 	corefile := filepath.Join(dir, "Corefile")
 	if err := os.WriteFile(corefile, []byte(fmt.Sprintf(`.:%d {
-    bind 127.0.0.1
+    bind %s
     errors
     ready 127.0.0.1:%d
     kubernetes %s {
@@ -153,7 +162,7 @@ current-context: e2e
         ttl 0
     }
 }
-`, dnsPort, readyPort, c.Domain, kubeconfig)), 0o600); err != nil {
+`, dnsPort, bind, readyPort, c.Domain, kubeconfig)), 0o600); err != nil {
 		return c, err
 	}
 	if err := c.start("coredns", filepath.Join(bin, "coredns"), "-conf", corefile); err != nil {

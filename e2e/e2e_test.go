@@ -122,7 +122,7 @@ func TestMain(m *testing.M) {
 	if c.PeakMemory != "" {
 		logf("peak memory: %s", c.PeakMemory)
 	}
-	if code == 0 {
+	if code == 0 && os.Getenv("HEADLESS_E2E_KEEP") == "" {
 		os.RemoveAll(dir)
 	} else {
 		logf("component and pod logs kept in %s", dir)

@@ -87,11 +87,7 @@ var databases = map[string]database{
 
 // notYet are presets whose stand-in is installed but that this test does
 // not run yet, and why.
-var notYet = map[string]string{
-	"postgresql": "its start.sh runs docker-entrypoint.sh, a script only the official image has",
-	"etcd":       "not run as processes yet",
-	"zookeeper":  "not run as processes yet",
-}
+var notYet = map[string]string{}
 
 // skipped are the presets whose server cannot run here, and why.
 var skipped = map[string]string{}

@@ -57,6 +57,7 @@ func StandIns(etcdBin string) map[string]*StandIn {
 			Workdir: "/data",
 			Users:   []string{"redis:x:999:999::/home/redis:/usr/sbin/nologin"},
 			Groups:  []string{"redis:x:999:"},
+			Dirs:    []imageDir{{Path: "/data", Mode: 0o755, UID: 999, GID: 999}},
 		},
 		{
 			// docker-library/postgres: user postgres 999, the server's

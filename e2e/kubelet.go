@@ -692,7 +692,9 @@ func (r *podRunner) reportStatus() {
 			if err != nil || p.UID != r.uid || p.DeletionTimestamp != nil {
 				break
 			}
+			qos := p.Status.QOSClass // the API server's, immutable
 			p.Status = r.status()
+			p.Status.QOSClass = qos
 			_, err = pods.UpdateStatus(r.ctx, p, metav1.UpdateOptions{})
 			if err == nil || !apierrors.IsConflict(err) {
 				if err != nil && r.ctx.Err() == nil {
@@ -718,7 +720,7 @@ func (r *podRunner) status() corev1.PodStatus {
 	r.setCondition(corev1.ContainersReady, ready, reason)
 	r.setCondition(corev1.PodReady, ready, reason)
 	s := corev1.PodStatus{Phase: r.phase, HostIP: "127.0.0.1", HostIPs: []corev1.HostIP{{IP: "127.0.0.1"}},
-		PodIP: r.ip, PodIPs: []corev1.PodIP{{IP: r.ip}}, StartTime: &r.started, QOSClass: corev1.PodQOSBurstable}
+		PodIP: r.ip, PodIPs: []corev1.PodIP{{IP: r.ip}}, StartTime: &r.started}
 	if r.failure != "" {
 		s.Message = r.failure
 		s.Reason = "StandInFailed"

@@ -30,7 +30,7 @@ type Spec struct {
 	Root     string   // an empty host directory to build the root on
 	Host     []string // host directories bound read-only at the same path
 	Mounts   []Mount  // volumes, files and stand-in binaries, in order
-	Dirs     []Dir    // directories created in the root after the mounts
+	Dirs     []Dir    // directories the image has, created before the mounts
 	UID, GID uint32
 	Groups   []uint32
 	Cwd      string
@@ -137,6 +137,20 @@ func run(specPath string) error {
 	if err := mkdirMount("tmpfs", filepath.Join(root, "tmp"), "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "mode=1777"); err != nil {
 		return err
 	}
+	// The image's directories; a volume mounted on one hides it, as in a
+	// container.
+	for _, d := range s.Dirs {
+		p := filepath.Join(root, d.Path)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return err
+		}
+		if err := os.Chown(p, d.UID, d.GID); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, os.FileMode(d.Mode&0o777)|modeBits(d.Mode)); err != nil {
+			return err
+		}
+	}
 	for _, m := range s.Mounts {
 		target := filepath.Join(root, m.Target)
 		if m.Source == "" {
@@ -149,15 +163,9 @@ func run(specPath string) error {
 			return err
 		}
 	}
-	for _, d := range s.Dirs {
-		p := filepath.Join(root, d.Path)
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			return err
-		}
-		if err := os.Chown(p, d.UID, d.GID); err != nil {
-			return err
-		}
-		if err := os.Chmod(p, os.FileMode(d.Mode&0o777)|modeBits(d.Mode)); err != nil {
+	// A missing working directory is created, as container runtimes do.
+	if s.Cwd != "" {
+		if err := os.MkdirAll(filepath.Join(root, s.Cwd), 0o755); err != nil {
 			return err
 		}
 	}

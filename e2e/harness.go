@@ -132,10 +132,12 @@ current-context: e2e
 		return c, err
 	}
 
-	logf("starting kube-controller-manager (statefulset, endpointslice, serviceaccount controllers)")
+	logf("starting kube-controller-manager (statefulset, endpointslice, serviceaccount, persistentvolumeclaim-protection controllers)")
 	if err := c.start("kube-controller-manager", filepath.Join(bin, "kube-controller-manager"),
 		"--kubeconfig", kubeconfig,
-		"--controllers", "statefulset-controller,endpointslice-controller,serviceaccount-controller",
+		// The claim protection controller lets a deleted claim go once no
+		// pod uses it.
+		"--controllers", "statefulset-controller,endpointslice-controller,serviceaccount-controller,persistentvolumeclaim-protection-controller",
 		"--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false",
 		"--endpointslice-updates-batch-period=0s"); err != nil {
 		return c, err

@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -161,4 +165,137 @@ func TestKubeletProbes(t *testing.T) {
 		t.Errorf("the pod's IP changed on a container restart: %s -> %s", ip, p.Status.PodIP)
 	}
 	t.Log("liveness failed: the container was restarted, restartCount 1")
+}
+
+// TestKubeletVolumes checks the volumes and the environment the kubelet
+// stand-in gives a container: a claim's directory outlives the pod and goes
+// with the claim, an emptyDir goes with the pod, ConfigMap and Secret files
+// have their modes (group-readable by the fsGroup), the claim is
+// group-writable by the fsGroup, and env takes values from a ConfigMap, a
+// Secret and the downward API.
+func TestKubeletVolumes(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ns := "kubelet-volumes"
+	if err := cluster.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	kubelet.Manage(ns)
+	t.Cleanup(func() { kubelet.Release(ns) })
+	core := cluster.Client.CoreV1()
+	claim := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: ns},
+		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}}}
+	if _, err := core.PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm", Namespace: ns},
+		Data: map[string]string{"greeting": "hello", "other": "x"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "sec", Namespace: ns},
+		Data: map[string][]byte{"password": []byte("s3cret")}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	uid, grace, no, m0400 := int64(999), int64(1), false, int32(0o400)
+	pod := func() *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "vol", Namespace: ns, Labels: map[string]string{"tier": "db"}},
+			Spec: corev1.PodSpec{TerminationGracePeriodSeconds: &grace, AutomountServiceAccountToken: &no,
+				SecurityContext: &corev1.PodSecurityContext{RunAsUser: &uid, RunAsGroup: &uid, FSGroup: &uid},
+				Volumes: []corev1.Volume{
+					{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}},
+					{Name: "scratch", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+					{Name: "cm", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+						LocalObjectReference: corev1.LocalObjectReference{Name: "cm"},
+						Items:                []corev1.KeyToPath{{Key: "greeting", Path: "sub/greeting.txt", Mode: &m0400}}}}},
+					{Name: "sec", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "sec", DefaultMode: &m0400}}},
+				},
+				Containers: []corev1.Container{{Name: "c", Image: "redis:7.4.2", Command: []string{"sleep", "600"},
+					Env: []corev1.EnvVar{
+						{Name: "CM", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "cm"}, Key: "greeting"}}},
+						{Name: "SEC", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "sec"}, Key: "password"}}},
+						{Name: "TIER", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.labels['tier']"}}},
+						{Name: "IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}},
+						{Name: "BOTH", Value: "$(CM)-$(TIER)-$$(CM)-$(NOPE)"},
+					},
+					VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/data"}, {Name: "scratch", MountPath: "/scratch"},
+						{Name: "cm", MountPath: "/etc/cm", ReadOnly: true}, {Name: "sec", MountPath: "/etc/sec", ReadOnly: true}},
+				}}}}
+	}
+	start := func() *corev1.Pod {
+		t.Helper()
+		if _, err := core.Pods(ns).Create(ctx, pod(), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var p *corev1.Pod
+		if err := poll(ctx, time.Minute, func() (bool, error) {
+			var err error
+			p, err = core.Pods(ns).Get(ctx, "vol", metav1.GetOptions{})
+			if err != nil {
+				return false, nil
+			}
+			return len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].State.Running != nil, nil
+		}); err != nil {
+			t.Fatalf("pod vol not running: %v", err)
+		}
+		return p
+	}
+	remove := func() {
+		t.Helper()
+		if err := core.Pods(ns).Delete(ctx, "vol", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := poll(ctx, time.Minute, func() (bool, error) {
+			_, err := core.Pods(ns).Get(ctx, "vol", metav1.GetOptions{})
+			return apierrors.IsNotFound(err), nil
+		}); err != nil {
+			t.Fatalf("pod vol not deleted: %v", err)
+		}
+	}
+	run := func(cmd string) string {
+		t.Helper()
+		out, err := kubelet.Exec(ctx, ns, "vol", "", "sh", "-c", cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(out)
+	}
+
+	p := start()
+	for cmd, want := range map[string]string{
+		"echo $CM $SEC $TIER $IP":                    "hello s3cret db " + p.Status.PodIP,
+		"echo $BOTH":                                 "hello-db-$(CM)-$(NOPE)",
+		"cat /etc/cm/sub/greeting.txt":               "hello",
+		"ls /etc/cm":                                 "sub",
+		"stat -c %a:%g /etc/cm/sub/greeting.txt":     "440:999",
+		"stat -c %a:%g /etc/sec/password":            "440:999",
+		"cat /etc/sec/password":                      "s3cret",
+		"stat -c %a:%g /data":                        "2775:999",
+		"id -G":                                      "999",
+		"echo x > /data/kept && echo y > /scratch/f": "",
+	} {
+		if got := run(cmd); got != want {
+			t.Errorf("%s: %q, want %q", cmd, got, want)
+		}
+	}
+	remove()
+	start()
+	if got := run("cat /data/kept; ls /scratch"); got != "x" {
+		t.Errorf("after the pod was recreated: %q; want the claim's file and an empty emptyDir", got)
+	}
+	remove()
+	dir := kubelet.claimDir(ns, "data")
+	if _, err := os.Stat(filepath.Join(dir, "kept")); err != nil {
+		t.Fatalf("the claim's directory went with the pod: %v", err)
+	}
+	if err := core.PersistentVolumeClaims(ns).Delete(ctx, "data", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := poll(ctx, time.Minute, func() (bool, error) {
+		_, err := os.Stat(dir)
+		return os.IsNotExist(err), nil
+	}); err != nil {
+		t.Fatalf("the claim's directory %s outlived the claim: %v", dir, err)
+	}
 }

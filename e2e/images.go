@@ -82,7 +82,11 @@ func StandIns(etcdBin string) map[string]*StandIn {
 			Repository: "zookeeper",
 			Describe: "Debian zookeeper " + version(`(\S+)`, "dpkg-query", "-W", "-f", "${Version}", "zookeeper") +
 				" on OpenJDK " + version(`version "([^"]+)"`, "java", "-version"),
-			Env:     []string{basePath + ":/usr/share/zookeeper/bin"},
+			// Debian's class path has no SLF4J binding, so the server would
+			// log nothing; the image's logs to the console, and so does
+			// slf4j-simple (same package as slf4j-api), named last.
+			Env: []string{basePath + ":/usr/share/zookeeper/bin",
+				"SERVER_JVMFLAGS=-cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"},
 			Cmd:     []string{"zkServer.sh", "start-foreground"},
 			Workdir: "/",
 			Users:   []string{"zookeeper:x:1000:1000::/home/zookeeper:/bin/bash"},

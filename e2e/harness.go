@@ -50,7 +50,8 @@ type Cluster struct {
 
 	mu     sync.Mutex
 	procs  []*exec.Cmd
-	exited map[string]error // components that ended, and how
+	waited map[*exec.Cmd]chan struct{} // closed when Wait returns
+	exited map[string]error            // components that ended, and how
 }
 
 // Start starts etcd, the API server, the controller manager and CoreDNS
@@ -190,11 +191,17 @@ func (c *Cluster) start(name, path string, args ...string) error {
 		log.Close()
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
+	waited := make(chan struct{})
 	c.mu.Lock()
 	c.procs = append(c.procs, cmd)
+	if c.waited == nil {
+		c.waited = map[*exec.Cmd]chan struct{}{}
+	}
+	c.waited[cmd] = waited
 	c.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
+		close(waited)
 		log.Close()
 		c.mu.Lock()
 		c.exited[name] = fmt.Errorf("%s exited: %v", name, err)
@@ -226,16 +233,9 @@ func (c *Cluster) Stop() {
 			continue
 		}
 		syscall.Kill(-p.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() {
-			for p.ProcessState == nil {
-				if err := syscall.Kill(p.Process.Pid, 0); errors.Is(err, syscall.ESRCH) {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			close(done)
-		}()
+		c.mu.Lock()
+		done := c.waited[p]
+		c.mu.Unlock()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):

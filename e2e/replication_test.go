@@ -444,7 +444,10 @@ func testReplication(t *testing.T, preset string, mode generator.Mode) {
 	}
 	t.Logf("%s recreated: %s -> %s", primary, old.Status.PodIP, now.Status.PodIP)
 	step("primary's pod recreated", start)
-	if err := r.replicated(ctx, writer(), "k3", randomString(), 3*time.Minute); err != nil {
+	// A member that reconnects while the old pod's name still resolves to
+	// its IP waits for its client's timeout on that IP (redis: repl-timeout,
+	// 60 s; libpq: TCP's SYN retries, about 130 s) before it looks again.
+	if err := r.replicated(ctx, writer(), "k3", randomString(), 4*time.Minute); err != nil {
 		t.Fatalf("the members did not follow the recreated %s: %v", primary, err)
 	}
 	step("members follow it by name", start)

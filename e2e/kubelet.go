@@ -1305,7 +1305,9 @@ func (c *ctr) exec(ctx context.Context, argv []string) (string, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
+	start := time.Now()
 	err := cmd.Run()
+	c.execLog(argv, start, err, out.String())
 	if err != nil {
 		return out.String(), fmt.Errorf("%q in %s/%s: %w: %s", argv, c.r.ns, c.r.name, err, strings.TrimSpace(out.String()))
 	}
@@ -1403,6 +1405,24 @@ func (c *ctr) probeLoop(ctx context.Context, kind string, p *corev1.Probe, resul
 			return false
 		case <-time.After(period):
 		}
+	}
+}
+
+// execLog appends a command run in the container and its output to the
+// container's exec log.
+func (c *ctr) execLog(argv []string, start time.Time, err error, out string) {
+	f, ferr := os.OpenFile(c.logPath()+".exec", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if ferr != nil {
+		return
+	}
+	defer f.Close()
+	result := "exit 0"
+	if err != nil {
+		result = err.Error()
+	}
+	fmt.Fprintf(f, "==== %s %q (%s, %s)\n%s", start.Format(time.RFC3339Nano), argv, time.Since(start).Round(time.Millisecond), result, out)
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		fmt.Fprintln(f)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
@@ -31,17 +32,34 @@ var cluster *Cluster
 // namesVerified counts the DNS names checked against CoreDNS.
 var namesVerified atomic.Int64
 
+// kubelet runs the pods of the namespaces it is told to as real processes.
+var kubelet *Kubelet
+
 func TestMain(m *testing.M) {
 	bin := os.Getenv("HEADLESS_E2E_BIN")
-	if bin == "" {
-		fmt.Fprintln(os.Stderr, "HEADLESS_E2E_BIN is not set: run `make e2e`, which builds the Kubernetes binaries with e2e/build.sh")
+	etcdBin := os.Getenv("HEADLESS_E2E_STANDINS")
+	if bin == "" || etcdBin == "" {
+		fmt.Fprintln(os.Stderr, "HEADLESS_E2E_BIN or HEADLESS_E2E_STANDINS is not set: run `make e2e`, which builds the Kubernetes binaries with e2e/build.sh, installs the databases with e2e/install.sh and runs the tests in namespaces of their own")
+		os.Exit(2)
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "e2e: "+format+"\n", args...) }
+	// The pods' network: refused unless this process has a network
+	// namespace of its own.
+	if err := SetUpBridge(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		os.Exit(2)
 	}
 	dir, err := os.MkdirTemp("", "headless-e2e-")
 	if err != nil {
 		panic(err)
 	}
-	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "e2e: "+format+"\n", args...) }
+	podinit := filepath.Join(dir, "podinit")
+	build := exec.Command("go", "build", "-o", podinit, "./podinit")
+	build.Env = append(os.Environ(), "GOPROXY=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: building podinit: %v\n%s", err, out)
+		os.Exit(2)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	// An interrupt stops the components before the process exits.
 	sig := make(chan os.Signal, 1)
@@ -51,6 +69,9 @@ func TestMain(m *testing.M) {
 		<-sig
 		interrupted.Store(true)
 		cancel()
+		if kubelet != nil {
+			kubelet.Stop()
+		}
 		if cluster != nil {
 			cluster.Stop()
 		}
@@ -58,9 +79,31 @@ func TestMain(m *testing.M) {
 		os.Exit(130)
 	}()
 	start := time.Now()
-	c, err := Start(ctx, bin, dir, logf)
+	c, err := Start(ctx, bin, dir, BridgeIP, logf)
 	cluster = c
 	code := 1
+	if err == nil {
+		err = c.EnsureNode(ctx)
+	}
+	if err == nil {
+		images := StandIns(etcdBin)
+		for _, name := range presets.Names() {
+			p, err := presets.Get(name)
+			if err != nil {
+				panic(err)
+			}
+			img := images[imageRepository(p.Image)]
+			switch {
+			case img == nil:
+				logf("image %s (preset %s): no stand-in", p.Image, name)
+			case img.Skip != "":
+				logf("image %s (preset %s): no stand-in: %s", p.Image, name, img.Skip)
+			default:
+				logf("image %s (preset %s) stands in as %s", p.Image, name, img.Describe)
+			}
+		}
+		kubelet, err = c.StartKubelet(filepath.Join(dir, "kubelet"), podinit, images, logf)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: starting the cluster: %v\n", err)
 	} else {
@@ -71,15 +114,18 @@ func TestMain(m *testing.M) {
 		}
 		logf("verified %d DNS names against CoreDNS", namesVerified.Load())
 	}
+	if kubelet != nil {
+		kubelet.Stop()
+	}
 	c.Stop()
 	cancel()
 	if c.PeakMemory != "" {
 		logf("peak memory: %s", c.PeakMemory)
 	}
-	if code == 0 {
+	if code == 0 && os.Getenv("HEADLESS_E2E_KEEP") == "" {
 		os.RemoveAll(dir)
 	} else {
-		logf("component logs kept in %s", dir)
+		logf("component and pod logs kept in %s", dir)
 	}
 	os.Exit(code)
 }

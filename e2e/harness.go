@@ -50,13 +50,17 @@ type Cluster struct {
 
 	mu     sync.Mutex
 	procs  []*exec.Cmd
-	exited map[string]error // components that ended, and how
+	waited map[*exec.Cmd]chan struct{} // closed when Wait returns
+	exited map[string]error            // components that ended, and how
 }
 
 // Start starts etcd, the API server, the controller manager and CoreDNS
 // from the binaries in bin, each on free ports, and waits until they are
-// ready. Stop ends them all; call it even when Start fails.
-func Start(ctx context.Context, bin, dir string, logf func(string, ...any)) (*Cluster, error) {
+// ready. With podDNS, an address of this network namespace (the pods'
+// bridge), CoreDNS serves port 53 there and on 127.0.0.1, because a pod's
+// resolv.conf names a nameserver without a port. Stop ends them all; call
+// it even when Start fails.
+func Start(ctx context.Context, bin, dir, podDNS string, logf func(string, ...any)) (*Cluster, error) {
 	c := &Cluster{Dir: dir, Domain: "cluster.local", exited: map[string]error{}}
 	etcd, err := findEtcd()
 	if err != nil {
@@ -68,6 +72,12 @@ func Start(ctx context.Context, bin, dir string, logf func(string, ...any)) (*Cl
 	}
 	etcdClient, etcdPeer, apiPort, dnsPort, readyPort := ports[0], ports[1], ports[2], ports[3], ports[4]
 	c.DNS = "127.0.0.1:" + strconv.Itoa(dnsPort)
+	bind := "127.0.0.1"
+	if podDNS != "" {
+		dnsPort = 53
+		c.DNS = "127.0.0.1:53"
+		bind += " " + podDNS
+	}
 
 	logf("starting etcd on 127.0.0.1:%d", etcdClient)
 	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", etcdClient)
@@ -123,10 +133,12 @@ current-context: e2e
 		return c, err
 	}
 
-	logf("starting kube-controller-manager (statefulset, endpointslice, serviceaccount controllers)")
+	logf("starting kube-controller-manager (statefulset, endpointslice, serviceaccount, persistentvolumeclaim-protection controllers)")
 	if err := c.start("kube-controller-manager", filepath.Join(bin, "kube-controller-manager"),
 		"--kubeconfig", kubeconfig,
-		"--controllers", "statefulset-controller,endpointslice-controller,serviceaccount-controller",
+		// The claim protection controller lets a deleted claim go once no
+		// pod uses it.
+		"--controllers", "statefulset-controller,endpointslice-controller,serviceaccount-controller,persistentvolumeclaim-protection-controller",
 		"--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false",
 		"--endpointslice-updates-batch-period=0s"); err != nil {
 		return c, err
@@ -145,7 +157,7 @@ current-context: e2e
 	logf("starting coredns on %s", c.DNS)
 	corefile := filepath.Join(dir, "Corefile")
 	if err := os.WriteFile(corefile, []byte(fmt.Sprintf(`.:%d {
-    bind 127.0.0.1
+    bind %s
     errors
     ready 127.0.0.1:%d
     kubernetes %s {
@@ -153,7 +165,7 @@ current-context: e2e
         ttl 0
     }
 }
-`, dnsPort, readyPort, c.Domain, kubeconfig)), 0o600); err != nil {
+`, dnsPort, bind, readyPort, c.Domain, kubeconfig)), 0o600); err != nil {
 		return c, err
 	}
 	if err := c.start("coredns", filepath.Join(bin, "coredns"), "-conf", corefile); err != nil {
@@ -179,11 +191,17 @@ func (c *Cluster) start(name, path string, args ...string) error {
 		log.Close()
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
+	waited := make(chan struct{})
 	c.mu.Lock()
 	c.procs = append(c.procs, cmd)
+	if c.waited == nil {
+		c.waited = map[*exec.Cmd]chan struct{}{}
+	}
+	c.waited[cmd] = waited
 	c.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
+		close(waited)
 		log.Close()
 		c.mu.Lock()
 		c.exited[name] = fmt.Errorf("%s exited: %v", name, err)
@@ -215,16 +233,9 @@ func (c *Cluster) Stop() {
 			continue
 		}
 		syscall.Kill(-p.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() {
-			for p.ProcessState == nil {
-				if err := syscall.Kill(p.Process.Pid, 0); errors.Is(err, syscall.ESRCH) {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			close(done)
-		}()
+		c.mu.Lock()
+		done := c.waited[p]
+		c.mu.Unlock()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// StandIn is what runs on this machine in place of an image: the same
+// programs (the database's own server and clients, from Debian or built
+// from the project's Go modules) at the paths the image has them, on the
+// PATH the image sets, with the image's user accounts and directories. The
+// generated command runs unchanged; nothing imitates a database.
+type StandIn struct {
+	// Repository is the image's repository, e.g. "redis".
+	Repository string
+	// Describe names the stand-in and its version, for the log.
+	Describe string
+	// Skip, when set, says why the image's server cannot run here.
+	Skip string
+
+	Env        []string          // the image's ENV, PATH first
+	Entrypoint []string          // the image's ENTRYPOINT and CMD, for a container without command
+	Cmd        []string          //
+	Workdir    string            // the image's WORKDIR
+	UID, GID   int64             // the image's USER
+	Users      []string          // /etc/passwd lines the image has
+	Groups     []string          // /etc/group lines the image has
+	Tmpfs      []string          // directories of the image that hide the host's
+	Files      map[string]string // path in the image -> the host file there
+	Dirs       []imageDir        // directories the image has
+}
+
+type imageDir struct {
+	Path     string
+	Mode     uint32
+	UID, GID int
+}
+
+const basePath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// StandIns returns the stand-in of every preset's image; etcdBin is the
+// directory install.sh built etcd and etcdctl into.
+func StandIns(etcdBin string) map[string]*StandIn {
+	imgs := []*StandIn{
+		{
+			// docker-library/redis: user redis 999, WORKDIR /data,
+			// redis-server and redis-cli in /usr/local/bin.
+			Repository: "redis",
+			Describe:   "Debian redis-server " + version(`v=(\S+)`, "redis-server", "--version"),
+			Env:        []string{basePath},
+			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"redis-server"},
+			Workdir: "/data",
+			Users:   []string{"redis:x:999:999::/home/redis:/usr/sbin/nologin"},
+			Groups:  []string{"redis:x:999:"},
+			Dirs:    []imageDir{{Path: "/data", Mode: 0o755, UID: 999, GID: 999}},
+		},
+		{
+			// docker-library/postgres: user postgres 999, the server's
+			// bin directory on the PATH, PGDATA, and the socket directory
+			// /var/run/postgresql writable by postgres.
+			Repository: "postgres",
+			Describe:   "Debian postgresql-15 " + version(`(\d+\.\d+)`, "/usr/lib/postgresql/15/bin/postgres", "--version"),
+			Env: []string{"PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				"PG_MAJOR=15", "PGDATA=/var/lib/postgresql/data"},
+			Cmd:    []string{"postgres"},
+			Users:  []string{"postgres:x:999:999::/var/lib/postgresql:/bin/bash"},
+			Groups: []string{"postgres:x:999:"},
+			Dirs: []imageDir{
+				{Path: "/var/run/postgresql", Mode: 0o3777, UID: 999, GID: 999},
+				{Path: "/var/lib/postgresql", Mode: 0o755, UID: 999, GID: 999},
+			},
+		},
+		{
+			// 31z4/zookeeper-docker: user zookeeper 1000, zkServer.sh on
+			// the PATH, a JRE, bash and netcat. Debian's zookeeper package
+			// logs to /var/log/zookeeper.
+			Repository: "zookeeper",
+			Describe: "Debian zookeeper " + version(`(\S+)`, "dpkg-query", "-W", "-f", "${Version}", "zookeeper") +
+				" on OpenJDK " + version(`version "([^"]+)"`, "java", "-version"),
+			// Debian's class path has no SLF4J binding, so the server would
+			// log nothing; the image's logs to the console, and so does
+			// slf4j-simple (same package as slf4j-api), named last.
+			Env: []string{basePath + ":/usr/share/zookeeper/bin",
+				"SERVER_JVMFLAGS=-cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"},
+			Cmd:     []string{"zkServer.sh", "start-foreground"},
+			Workdir: "/",
+			Users:   []string{"zookeeper:x:1000:1000::/home/zookeeper:/bin/bash"},
+			Groups:  []string{"zookeeper:x:1000:"},
+			Dirs:    []imageDir{{Path: "/var/log/zookeeper", Mode: 0o755, UID: 1000, GID: 1000}},
+		},
+		{
+			// etcd-io/etcd's image: distroless, etcd and etcdctl in
+			// /usr/local/bin, WORKDIR /var/lib/etcd.
+			Repository: "gcr.io/etcd-development/etcd",
+			Describe:   "etcd " + version(`etcd Version: (\S+)`, filepath.Join(etcdBin, "etcd"), "--version") + " built from go.etcd.io/etcd/server/v3",
+			Env:        []string{basePath},
+			Entrypoint: []string{"/usr/local/bin/etcd"},
+			Workdir:    "/var/lib/etcd",
+			Tmpfs:      []string{"/usr/local/bin"},
+			Files: map[string]string{
+				"/usr/local/bin/etcd":    filepath.Join(etcdBin, "etcd"),
+				"/usr/local/bin/etcdctl": filepath.Join(etcdBin, "etcdctl"),
+			},
+		},
+		{
+			Repository: "mongo",
+			Skip:       "MongoDB's server is not packaged for Debian 12 (its SSPL license keeps it out) and cannot be installed from the registries this machine reaches",
+		},
+	}
+	m := map[string]*StandIn{}
+	for _, img := range imgs {
+		m[img.Repository] = img
+	}
+	return m
+}
+
+// version runs a command and returns the first match of re's group in
+// its output, or "unknown".
+func version(re string, name string, args ...string) string {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if m := regexp.MustCompile(re).FindSubmatch(out); m != nil {
+		return string(m[1])
+	}
+	if err != nil {
+		return "unavailable (" + err.Error() + ")"
+	}
+	return "unknown"
+}
+
+// accounts writes the image's /etc/passwd and /etc/group: the host's with
+// the image's accounts first.
+func (img *StandIn) accounts(dir string) (passwd, group string, err error) {
+	for _, f := range []struct {
+		path  *string
+		host  string
+		lines []string
+	}{{&passwd, "/etc/passwd", img.Users}, {&group, "/etc/group", img.Groups}} {
+		host, err := os.ReadFile(f.host)
+		if err != nil {
+			return "", "", err
+		}
+		text := strings.Join(f.lines, "\n")
+		if text != "" {
+			text += "\n"
+		}
+		*f.path = filepath.Join(dir, "image-"+filepath.Base(f.host)+"-"+strings.ReplaceAll(img.Repository, "/", "_"))
+		if err := os.WriteFile(*f.path, append([]byte(text), host...), 0o644); err != nil {
+			return "", "", err
+		}
+	}
+	return passwd, group, nil
+}
+
+// DescribeStandIns lists each image repository and what stands in for it.
+func DescribeStandIns(m map[string]*StandIn) []string {
+	var out []string
+	for repo, img := range m {
+		if img.Skip != "" {
+			out = append(out, fmt.Sprintf("%s: skipped: %s", repo, img.Skip))
+		} else {
+			out = append(out, fmt.Sprintf("%s: %s", repo, img.Describe))
+		}
+	}
+	sort.Strings(out)
+	return out
+}

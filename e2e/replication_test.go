@@ -1,0 +1,490 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/headless-k8s/headless/generator"
+	"github.com/headless-k8s/headless/presets"
+)
+
+// database is how a test talks to a preset's database: with the
+// database's own client, run inside a pod as `kubectl exec` would.
+type database struct {
+	// write stores key=value through the pod.
+	write func(ctx context.Context, r *dbRun, pod, key, value string) error
+	// read returns what the pod itself holds for key (a local read, not
+	// one forwarded to a leader), in output where value is a line of its own.
+	read func(ctx context.Context, r *dbRun, pod, key string) (string, error)
+	// anyWriter: every member takes writes (etcd, ZooKeeper); otherwise
+	// only the primary, ordinal 0.
+	anyWriter bool
+	// unauthenticated tries a write without credentials from pod to the
+	// member at host and returns what the server answered; nil when the
+	// preset does not authenticate by default.
+	unauthenticated func(ctx context.Context, r *dbRun, pod, host string) (string, error)
+	// refused is what the answer to an unauthenticated write contains.
+	refused string
+}
+
+var databases = map[string]database{
+	"redis": {
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			out, err := r.exec(ctx, pod, "redis-cli", "-p", r.port(), "set", key, value)
+			if err == nil && strings.TrimSpace(out) != "OK" {
+				err = fmt.Errorf("SET answered %q", strings.TrimSpace(out))
+			}
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			return r.exec(ctx, pod, "redis-cli", "-p", r.port(), "get", key)
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "env", "-u", "REDISCLI_AUTH", "redis-cli", "-h", host, "-p", r.port(), "set", "intruder", "1")
+		},
+		refused: "NOAUTH",
+	},
+	"postgresql": {
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			_, err := r.exec(ctx, pod, "psql", "--username=postgres", "--port="+r.port(), "-v", "ON_ERROR_STOP=1", "-Atc",
+				fmt.Sprintf("CREATE TABLE IF NOT EXISTS e2e (k text PRIMARY KEY, v text); INSERT INTO e2e VALUES ('%s', '%s')", key, value))
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			return r.exec(ctx, pod, "psql", "--username=postgres", "--port="+r.port(), "-Atc",
+				fmt.Sprintf("SELECT v FROM e2e WHERE k = '%s'", key))
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "psql", "--no-password", "--host="+host, "--username=postgres", "--port="+r.port(), "-Atc",
+				"CREATE TABLE intruder (k text)")
+		},
+		refused: "no password supplied",
+	},
+	"etcd": {
+		anyWriter: true,
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			out, err := r.exec(ctx, pod, "etcdctl", "--endpoints=http://127.0.0.1:"+r.port(), "put", key, value)
+			if err == nil && strings.TrimSpace(out) != "OK" {
+				err = fmt.Errorf("put answered %q", strings.TrimSpace(out))
+			}
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			// Serializable: the member's own copy, not the leader's.
+			return r.exec(ctx, pod, "etcdctl", "--endpoints=http://127.0.0.1:"+r.port(), "get", key, "--print-value-only", "--consistency=s")
+		},
+	},
+	"zookeeper": {
+		anyWriter: true,
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			out, err := r.exec(ctx, pod, "zkCli.sh", "-server", "127.0.0.1:"+r.port(), "create", "/"+key, value)
+			if err == nil && !strings.Contains(out, "Created /"+key) {
+				err = fmt.Errorf("create answered %q", lastLines(out, 3))
+			}
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			// A follower answers reads from its own copy.
+			return r.exec(ctx, pod, "zkCli.sh", "-server", "127.0.0.1:"+r.port(), "get", "/"+key)
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "env", "-u", "CLIENT_JVMFLAGS", "zkCli.sh", "-server", host+":"+r.port(), "create", "/intruder", "1")
+		},
+		refused: "failed to authenticate",
+	},
+}
+
+// notYet are presets whose stand-in is installed but that this test does
+// not run yet, and why.
+var notYet = map[string]string{}
+
+// skipped are the presets whose server cannot run here, and why.
+var skipped = map[string]string{}
+
+func init() {
+	for _, name := range presets.Names() {
+		p, err := presets.Get(name)
+		if err != nil {
+			panic(err)
+		}
+		switch si := StandIns("")[imageRepository(p.Image)]; {
+		case si == nil:
+			skipped[name] = fmt.Sprintf("no stand-in for %s yet (see images.go)", p.Image)
+		case si.Skip != "":
+			skipped[name] = fmt.Sprintf("no stand-in for %s: %s", p.Image, si.Skip)
+		case databases[name].write == nil:
+			skipped[name] = fmt.Sprintf("a stand-in for %s, but no replication check for %s yet", p.Image, name)
+		default:
+			if why, ok := notYet[name]; ok {
+				skipped[name] = why
+			}
+		}
+	}
+}
+
+// dbRun is one generated workload running in a namespace of its own.
+type dbRun struct {
+	t   *testing.T
+	ns  string
+	man *generator.Manifest
+	db  database
+}
+
+func (r *dbRun) port() string { return strconv.Itoa(int(r.man.Model.Port)) }
+
+func (r *dbRun) exec(ctx context.Context, pod string, argv ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return kubelet.Exec(ctx, r.ns, pod, "", argv...)
+}
+
+func (r *dbRun) pods() []string {
+	var names []string
+	for _, p := range r.man.Model.Pods {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// startRun generates preset in mode into ns (edit may change the objects
+// first), creates the preset's Secret with random values, and creates
+// every object; the kubelet runs the pods.
+func startRun(ctx context.Context, t *testing.T, preset string, mode generator.Mode, ns string, edit func(*generator.Manifest)) *dbRun {
+	t.Helper()
+	replicas := 3
+	man, err := generator.Generate(generator.Spec{Preset: preset, Mode: mode, Namespace: ns, Replicas: &replicas})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(man)
+	}
+	if err := cluster.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	kubelet.Manage(ns)
+	t.Cleanup(func() { kubelet.Release(ns) })
+	if s := man.Model.Preset.Secret; s != nil {
+		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: man.Model.SecretName(), Namespace: ns}, Data: map[string][]byte{}}
+		for _, k := range s.KeyNames() {
+			secret.Data[k] = []byte(randomString())
+		}
+		if _, err := cluster.Client.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := cluster.NewApplier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range man.Documents {
+		u, err := ToUnstructured(d.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Apply(ctx, u, false); err != nil {
+			t.Fatalf("%s %s: %v", d.Kind, d.Name, err)
+		}
+	}
+	return &dbRun{t: t, ns: ns, man: man, db: databases[preset]}
+}
+
+func randomString() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// running waits until every pod's container runs and returns each pod.
+func (r *dbRun) running(ctx context.Context, timeout time.Duration) (map[string]*corev1.Pod, error) {
+	got := map[string]*corev1.Pod{}
+	err := poll(ctx, timeout, func() (bool, error) {
+		for _, name := range r.pods() {
+			p, err := cluster.Client.CoreV1().Pods(r.ns).Get(ctx, name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			if p.DeletionTimestamp != nil || p.Status.PodIP == "" || len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].State.Running == nil {
+				return false, nil
+			}
+			got[name] = p
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pods not running: %w (%s)", err, r.describePods(ctx))
+	}
+	return got, nil
+}
+
+// ready waits until every pod is Ready, as its readiness probe says.
+func (r *dbRun) ready(ctx context.Context, timeout time.Duration) error {
+	err := poll(ctx, timeout, func() (bool, error) {
+		for _, name := range r.pods() {
+			p, err := cluster.Client.CoreV1().Pods(r.ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return false, nil
+			}
+			ok := false
+			for _, c := range p.Status.Conditions {
+				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+					ok = true
+				}
+			}
+			if !ok {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("pods not ready: %w (%s)", err, r.describePods(ctx))
+	}
+	return nil
+}
+
+func (r *dbRun) describePods(ctx context.Context) string {
+	pods, err := cluster.Client.CoreV1().Pods(r.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err.Error()
+	}
+	var parts []string
+	for _, p := range pods.Items {
+		s := fmt.Sprintf("%s ip=%s phase=%s", p.Name, p.Status.PodIP, p.Status.Phase)
+		for _, c := range p.Status.ContainerStatuses {
+			s += fmt.Sprintf(" %s: ready=%v restarts=%d", c.Name, c.Ready, c.RestartCount)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// replicated writes key=value through writer, retrying until the write is
+// taken, then waits until every pod holds it. It returns an error naming
+// the pods that did not get it in time.
+func (r *dbRun) replicated(ctx context.Context, writer, key, value string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var werr error
+	err := poll(ctx, time.Until(deadline), func() (bool, error) {
+		werr = r.db.write(ctx, r, writer, key, value)
+		return werr == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("writing %s on %s: %v: %v", key, writer, err, werr)
+	}
+	missing := map[string]string{}
+	err = poll(ctx, time.Until(deadline), func() (bool, error) {
+		clear(missing)
+		for _, pod := range r.pods() {
+			out, err := r.db.read(ctx, r, pod, key)
+			if err != nil {
+				missing[pod] = err.Error()
+			} else if !hasLine(out, value) {
+				missing[pod] = fmt.Sprintf("read %q", lastLines(out, 3))
+			}
+		}
+		return len(missing) == 0, nil
+	})
+	if err != nil {
+		var parts []string
+		for pod, why := range missing {
+			parts = append(parts, pod+": "+why)
+		}
+		return fmt.Errorf("%s=%s written on %s did not reach every member: %v:\n  %s", key, value, writer, err, strings.Join(parts, "\n  "))
+	}
+	return nil
+}
+
+func hasLine(out, line string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// TestReplication runs every preset whose server is installed here, in
+// both modes, as real processes behind the real API server, controllers
+// and CoreDNS: the members find each other only through their DNS names.
+// It checks that the cluster forms (a write is read back on every
+// member), that a killed member is restarted and catches up, and that the
+// primary's pod, deleted and recreated with a new IP, is followed by name.
+func TestReplication(t *testing.T) {
+	for _, name := range presets.Names() {
+		for _, mode := range generator.Modes {
+			t.Run(name+"-"+string(mode), func(t *testing.T) {
+				if why, ok := skipped[name]; ok {
+					t.Skip(why)
+				}
+				t.Parallel()
+				testReplication(t, name, mode)
+			})
+		}
+	}
+	// A broken preset must fail the same check: a replica pointed at a
+	// host name no pod has never gets the primary's writes.
+	t.Run("broken-redis-statefulset", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		ns := "run-broken-redis"
+		r := startRun(ctx, t, "redis", generator.ModeStatefulSet, ns, func(man *generator.Manifest) {
+			for _, d := range man.Documents {
+				if cm, ok := d.Object.(*corev1.ConfigMap); ok {
+					good := man.Model.Primary().FQDN
+					bad := strings.Replace(good, man.Model.Primary().Name, man.Model.Name+"-9", 1)
+					cm.Data["start.sh"] = strings.ReplaceAll(cm.Data["start.sh"], good, bad)
+					t.Logf("replicas follow %s instead of %s", bad, good)
+				}
+			}
+		})
+		if _, err := r.running(ctx, 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		err := r.replicated(ctx, r.pods()[0], "k1", randomString(), 30*time.Second)
+		if err == nil {
+			t.Fatal("the replication check passed with replicas pointed at a host name no pod has")
+		}
+		t.Logf("the replication check fails as it must: %v", err)
+	})
+}
+
+func testReplication(t *testing.T, preset string, mode generator.Mode) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	ns := "run-" + preset + "-" + string(mode)
+	begin := time.Now()
+	step := func(name string, start time.Time) {
+		t.Logf("%-28s %6.1fs (%.1fs since the objects were created)", name, time.Since(start).Seconds(), time.Since(begin).Seconds())
+	}
+	r := startRun(ctx, t, preset, mode, ns, nil)
+	pods := r.pods()
+	primary := pods[0]
+	writer := func() string { return primary }
+
+	start := time.Now()
+	running, err := r.running(ctx, 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("pods running", start)
+	if err := r.replicated(ctx, writer(), "k1", randomString(), 3*time.Minute); err != nil {
+		t.Fatalf("the cluster did not form: %v", err)
+	}
+	step("formed: write read everywhere", start)
+	if err := r.ready(ctx, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	step("every pod Ready (probes)", start)
+
+	// Without credentials, a client is refused, even from inside the
+	// cluster (NetworkPolicies are not enforced here: authentication is).
+	if r.db.unauthenticated != nil {
+		out, err := r.db.unauthenticated(ctx, r, pods[1], r.man.Model.Primary().FQDN)
+		if !strings.Contains(out, r.db.refused) {
+			t.Fatalf("an unauthenticated write to %s answered %q (%v); want it refused with %q", r.man.Model.Primary().FQDN, lastLines(out, 3), err, r.db.refused)
+		}
+		t.Logf("an unauthenticated write is refused: %s", lastLines(out, 1))
+	}
+
+	// A member's process is killed: the kubelet restarts it and it
+	// catches up.
+	start = time.Now()
+	member := pods[1]
+	before := running[member].Status.ContainerStatuses[0].RestartCount
+	if err := kubelet.Kill(ns, member, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := poll(ctx, 2*time.Minute, func() (bool, error) {
+		p, err := cluster.Client.CoreV1().Pods(ns).Get(ctx, member, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		cs := p.Status.ContainerStatuses[0]
+		return cs.RestartCount > before && cs.State.Running != nil, nil
+	}); err != nil {
+		t.Fatalf("%s was not restarted: %v (%s)", member, err, r.describePods(ctx))
+	}
+	step("killed member restarted", start)
+	if err := r.replicated(ctx, writer(), "k2", randomString(), 3*time.Minute); err != nil {
+		t.Fatalf("the restarted member did not rejoin: %v", err)
+	}
+	step("restarted member rejoined", start)
+
+	// The primary's pod is deleted and created anew, with a new IP; the
+	// others follow it by name.
+	start = time.Now()
+	old := running[primary]
+	if err := cluster.Client.CoreV1().Pods(ns).Delete(ctx, primary, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if mode == generator.ModePods {
+		// No controller recreates a plain Pod: apply it again once gone.
+		if err := poll(ctx, 2*time.Minute, func() (bool, error) {
+			_, err := cluster.Client.CoreV1().Pods(ns).Get(ctx, primary, metav1.GetOptions{})
+			return apierrors.IsNotFound(err), nil
+		}); err != nil {
+			t.Fatalf("%s was not deleted: %v", primary, err)
+		}
+		a, err := cluster.NewApplier()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range r.man.Documents {
+			if d.Kind == "Pod" && d.Name == primary {
+				u, err := ToUnstructured(d.Object)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := a.Apply(ctx, u, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var now *corev1.Pod
+	if err := poll(ctx, 3*time.Minute, func() (bool, error) {
+		m, err := r.running(ctx, time.Second)
+		if err != nil {
+			return false, nil
+		}
+		now = m[primary]
+		return now.UID != old.UID, nil
+	}); err != nil {
+		t.Fatalf("%s was not recreated: %v (%s)", primary, err, r.describePods(ctx))
+	}
+	if now.Status.PodIP == old.Status.PodIP {
+		t.Fatalf("%s came back with the same IP %s", primary, now.Status.PodIP)
+	}
+	t.Logf("%s recreated: %s -> %s", primary, old.Status.PodIP, now.Status.PodIP)
+	step("primary's pod recreated", start)
+	// A member that reconnects while the old pod's name still resolves to
+	// its IP waits for its client's timeout on that IP (redis: repl-timeout,
+	// 60 s; libpq: TCP's SYN retries, about 130 s) before it looks again.
+	if err := r.replicated(ctx, writer(), "k3", randomString(), 4*time.Minute); err != nil {
+		t.Fatalf("the members did not follow the recreated %s: %v", primary, err)
+	}
+	step("members follow it by name", start)
+}

@@ -44,7 +44,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{"replicas negative", []string{"--replicas", "-1"}, `invalid argument "-1" for "--replicas" flag: must be an integer from 1 to 1000`},
 		{"replicas huge", []string{"--replicas", "1000000"}, `invalid argument "1000000" for "--replicas" flag: must be an integer from 1 to 1000`},
 		{"replicas not a number", []string{"--replicas", "three"}, `invalid argument "three" for "--replicas" flag: must be an integer from 1 to 1000`},
-		{"unknown preset", []string{"--preset", "mysql"}, `invalid argument "mysql" for "--preset" flag: must be one of ` + strings.Join(presets.Names(), ", ")},
+		{"unknown preset", []string{"--preset", "oracle"}, `invalid argument "oracle" for "--preset" flag: must be one of ` + strings.Join(presets.Names(), ", ")},
 		{"unknown mode", []string{"--mode", "deployment"}, `invalid argument "deployment" for "--mode" flag: must be one of statefulset, pods`},
 		{"image with space", []string{"--image", "mongo 8.0"}, `invalid argument "mongo 8.0" for "--image" flag: must be a lower-case image reference pinned to a tag or digest`},
 		{"image upper case", []string{"--image", "Mongo:8.0.4"}, `invalid argument "Mongo:8.0.4" for "--image" flag: must be a lower-case image reference`},

@@ -228,7 +228,7 @@ func TestInitRejectsBadFlagsBeforeAsking(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--preset", "mysql"}, `invalid argument "mysql" for "--preset" flag: must be one of ` + strings.Join(presets.Names(), ", ")},
+		{[]string{"--preset", "oracle"}, `invalid argument "oracle" for "--preset" flag: must be one of ` + strings.Join(presets.Names(), ", ")},
 		{[]string{"--preset", "redis", "--replicas", "0"}, `invalid argument "0" for "--replicas" flag: must be an integer from 1 to 1000`},
 		{[]string{"--port", "x"}, `invalid argument "x" for "--port" flag: must be an integer from 1 to 65535`},
 		{[]string{"--output", dir}, "is not empty (1 entry); use --force to overwrite its files"},

@@ -138,6 +138,25 @@ type dbRun struct {
 	ns  string
 	man *generator.Manifest
 	db  database
+	// secrets are the values of the preset's Secret.
+	secrets []string
+}
+
+// secretOnCommandLine returns the command line of a process of pod on
+// which a value of the Secret stands, or "".
+func (r *dbRun) secretOnCommandLine(ctx context.Context, pod string) (string, error) {
+	out, err := r.exec(ctx, pod, "sh", "-c", `for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$f"; echo; done`)
+	if err != nil || !strings.Contains(out, "/proc/") {
+		return "", fmt.Errorf("listing the command lines: %v: %s", err, lastLines(out, 3))
+	}
+	for _, line := range strings.Split(out, "\n") {
+		for _, v := range r.secrets {
+			if strings.Contains(line, v) {
+				return line, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 func (r *dbRun) port() string { return strconv.Itoa(int(r.man.Model.Port)) }
@@ -174,10 +193,13 @@ func startRun(ctx context.Context, t *testing.T, preset string, mode generator.M
 	}
 	kubelet.Manage(ns)
 	t.Cleanup(func() { kubelet.Release(ns) })
+	var values []string
 	if s := man.Model.Preset.Secret; s != nil {
 		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: man.Model.SecretName(), Namespace: ns}, Data: map[string][]byte{}}
 		for _, k := range s.KeyNames() {
-			secret.Data[k] = []byte(randomString())
+			v := randomString()
+			secret.Data[k] = []byte(v)
+			values = append(values, v)
 		}
 		if _, err := cluster.Client.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
@@ -196,7 +218,7 @@ func startRun(ctx context.Context, t *testing.T, preset string, mode generator.M
 			t.Fatalf("%s %s: %v", d.Kind, d.Name, err)
 		}
 	}
-	return &dbRun{t: t, ns: ns, man: man, db: databases[preset]}
+	return &dbRun{t: t, ns: ns, man: man, db: databases[preset], secrets: values}
 }
 
 func randomString() string {
@@ -343,6 +365,30 @@ func TestReplication(t *testing.T) {
 			})
 		}
 	}
+	// A preset that passes its password as an argument must fail the
+	// command-line check. (Not to redis-server, which overwrites its own
+	// command line with its address: to a shell that keeps it.)
+	t.Run("password-argument-redis-pods", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		r := startRun(ctx, t, "redis", generator.ModePods, "run-password-argument", func(man *generator.Manifest) {
+			for _, d := range man.Documents {
+				if cm, ok := d.Object.(*corev1.ConfigMap); ok {
+					cm.Data["start.sh"] = strings.Replace(cm.Data["start.sh"], "set -- /run/headless/auth.conf",
+						`sh -c 'sleep 600' "$REDIS_PASSWORD" &`+"\n"+`set -- /run/headless/auth.conf`, 1)
+				}
+			}
+		})
+		if _, err := r.running(ctx, 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		line, err := r.secretOnCommandLine(ctx, r.pods()[0])
+		if err != nil || line == "" {
+			t.Fatalf("the command-line check found no secret (%v) in a pod that passes its password as an argument", err)
+		}
+		t.Logf("the command-line check fails as it must: %q", line)
+	})
 	// A broken preset must fail the same check: a replica pointed at a
 	// host name no pod has never gets the primary's writes.
 	t.Run("broken-redis-statefulset", func(t *testing.T) {
@@ -398,6 +444,15 @@ func testReplication(t *testing.T, preset string, mode generator.Mode) {
 		t.Fatal(err)
 	}
 	step("every pod Ready (probes)", start)
+
+	// No process of any pod has a secret on its command line, where ps
+	// would show it.
+	for _, pod := range pods {
+		if line, err := r.secretOnCommandLine(ctx, pod); err != nil || line != "" {
+			t.Fatalf("%s: %v; a secret stands on the command line %q", pod, err, line)
+		}
+	}
+	t.Logf("no secret on any command line of %d pods", len(pods))
 
 	// Without credentials, a client is refused, even from inside the
 	// cluster (NetworkPolicies are not enforced here: authentication is).

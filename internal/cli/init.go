@@ -31,9 +31,14 @@ type InitOptions struct {
 	// Prompter asks the questions; nil means the terminal's.
 	Prompter prompter.Prompter
 	Spec     specFlags
-	Output   string
-	Force    bool
-	Save     string
+	// Format is the -o format of standard output; Output the --output-dir
+	// directory ("-" for standard output, "" to ask).
+	Format string
+	Output string
+	Force  bool
+	Save   string
+
+	out outputFlags
 }
 
 // NewCmdInit builds `headless init`. runF replaces initRun in tests of flag
@@ -57,9 +62,11 @@ init needs a terminal; in scripts and CI use "headless generate".`,
   headless init --save headless.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := refuseEmpty(cmd, "output", "give - for standard output, or leave it out to be asked"); err != nil {
+			format, dir, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
 				return err
 			}
+			opts.Format, opts.Output = format, dir
 			if err := refuseEmpty(cmd, "save", "leave it out to save no spec file"); err != nil {
 				return err
 			}
@@ -69,8 +76,10 @@ init needs a terminal; in scripts and CI use "headless generate".`,
 			return initRun(opts)
 		},
 	}
-	opts.Spec.register(cmd.Flags())
-	cmd.Flags().StringVar(&opts.Output, "output", "", "write the files into `dir` (- for standard output) instead of asking")
+	opts.Spec.register(cmd)
+	opts.out.register(cmd, []string{formatYAML, formatJSON}, true,
+		"write the files into `dir` (- for standard output) instead of asking")
+	opts.out.emptyDir = "give - for standard output, or leave it out to be asked"
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files in a non-empty output directory")
 	cmd.Flags().StringVar(&opts.Save, "save", "", "also write the answers as a spec `file` for \"headless generate -f\"")
 	return cmd
@@ -87,6 +96,14 @@ func initRun(opts *InitOptions) error {
 			return &UsageError{Err: errNotTerminal}
 		}
 		p = prompter.NewTerminal(in, out, errOut)
+	}
+	if opts.Format == formatJSON {
+		// JSON is printed, never written as files: the destination is
+		// answered.
+		if opts.Output != "" && opts.Output != "-" {
+			return usageErrorf("\"-o %s\" cannot be combined with \"--output-dir\", which writes YAML files", opts.Format)
+		}
+		opts.Output = "-"
 	}
 	given, err := opts.Spec.spec(io.In)
 	if err != nil {
@@ -121,7 +138,13 @@ func initRun(opts *InitOptions) error {
 	// Everything is rendered and checked; now write, spec file last so that
 	// a failure leaves no spec describing files that do not exist.
 	if res.Output == "" {
-		if _, err := io.Out.Write(res.Manifest.YAML()); err != nil {
+		out := res.Manifest.YAML()
+		if opts.Format == formatJSON {
+			if out, err = res.Manifest.JSON(); err != nil {
+				return err
+			}
+		}
+		if _, err := io.Out.Write(out); err != nil {
 			return err
 		}
 	} else {
@@ -137,7 +160,7 @@ func initRun(opts *InitOptions) error {
 		}
 		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"headless generate -f %s\" reproduces this output\n", opts.Save, shellQuote(opts.Save))
 	}
-	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", GenerateCommand(res.Spec, res.Output, opts.Force))
+	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", GenerateCommand(res.Spec, opts.Format, res.Output, opts.Force))
 	return nil
 }
 
@@ -224,8 +247,10 @@ func saveSpec(path string, s generator.Spec) error {
 
 // GenerateCommand is the `headless generate` command line that produces the
 // same output as the Spec, with every value quoted for a POSIX shell: the
-// flag of each field the Spec sets, in generator.FieldsInCommandOrder.
-func GenerateCommand(s generator.Spec, output string, force bool) string {
+// flag of each field the Spec sets, in generator.FieldsInCommandOrder, then
+// -o when the format is not YAML and --output-dir when output names a
+// directory.
+func GenerateCommand(s generator.Spec, format, output string, force bool) string {
 	args := []string{"headless", "generate"}
 	for _, f := range generator.FieldsInCommandOrder() {
 		for _, v := range f.Args(&s) {
@@ -236,8 +261,11 @@ func GenerateCommand(s generator.Spec, output string, force bool) string {
 			}
 		}
 	}
+	if format != "" && format != formatYAML {
+		args = append(args, "-o", shellQuote(format))
+	}
 	if output != "" {
-		args = append(args, "--output", shellQuote(output))
+		args = append(args, "--output-dir", shellQuote(output))
 		if force {
 			args = append(args, "--force")
 		}

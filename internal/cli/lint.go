@@ -17,6 +17,8 @@ type LintOptions struct {
 	Format        string
 	Disable       []string
 	ClusterDomain string
+
+	out outputFlags
 }
 
 // NewCmdLint builds `headless lint`.
@@ -36,24 +38,36 @@ files) or - for standard input. Exit status: 0 without error-level findings,
 linted) or the command is misused.`,
 		Example: `  headless lint k8s/
   kubectl kustomize overlays/prod | headless lint -
-  headless lint --format sarif manifests/ > headless.sarif`,
+  headless lint -o sarif manifests/ > headless.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			format, _, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
+				return err
+			}
+			opts.Format = format
 			if runF != nil {
 				return runF(opts)
 			}
 			return lintRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", lint.FormatText, "output format: "+strings.Join(lint.Formats, ", "))
+	opts.out.register(cmd, lint.Formats, false, "")
 	cmd.Flags().StringArrayVar(&opts.Disable, "disable", nil, "do not run `rule` (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("disable", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var ids []cobra.Completion
+		for _, r := range lint.Rules() {
+			ids = append(ids, cobra.CompletionWithDesc(r.ID, r.Description))
+		}
+		return ids, cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.Flags().StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the cluster's DNS domain, for DNS name lengths")
 	return cmd
 }
 
 func lintRun(opts *LintOptions) error {
 	if !slices.Contains(lint.Formats, opts.Format) {
-		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of %s", opts.Format, strings.Join(lint.Formats, ", "))
+		return usageErrorf("invalid argument %q for \"-o, --output\" flag: must be one of %s", opts.Format, strings.Join(lint.Formats, ", "))
 	}
 	disabled := map[string]bool{}
 	for _, id := range opts.Disable {

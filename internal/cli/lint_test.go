@@ -37,9 +37,9 @@ func TestLintExitCodes(t *testing.T) {
 		{"unreadable file, others still linted", []string{"lint", filepath.Join(dir, "nope.yaml"), bad}, "", 2, "bad.yaml:4:8: error", "nope.yaml: no such file or directory"},
 		{"no path", []string{"lint"}, "", 2, "", "lint needs at least one PATH"},
 		{"unknown rule", []string{"lint", "--disable", "nope", bad}, "", 2, "", `invalid argument "nope" for "--disable" flag: must be one of cluster-ip-none,`},
-		{"unknown format", []string{"lint", "--format", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
-		{"json", []string{"lint", "--format", "json", bad}, "", 1, `"rule": "cluster-ip-none"`, ""},
-		{"sarif", []string{"lint", "--format", "sarif", bad}, "", 1, `"version": "2.1.0"`, ""},
+		{"unknown format", []string{"lint", "-o", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
+		{"json", []string{"lint", "-o", "json", bad}, "", 1, `"rule": "cluster-ip-none"`, ""},
+		{"sarif", []string{"lint", "-o", "sarif", bad}, "", 1, `"version": "2.1.0"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestDNS(t *testing.T) {
 	}{
 		{"dns-mongodb.txt", []string{"dns", "--preset", "mongodb", "-n", "data"}},
 		{"dns-postgresql-pods.txt", []string{"dns", "--preset", "postgresql", "--mode", "pods", "--replicas", "2"}},
-		{"dns-redis.json", []string{"dns", "--preset", "redis", "--format", "json"}},
+		{"dns-redis.json", []string{"dns", "--preset", "redis", "-o", "json"}},
 		{"dns-files.txt", []string{"dns", filepath.Join("testdata", "dns-input.yaml")}},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,8 @@
 GO      ?= go
 BIN     ?= bin/headless
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION) -X github.com/headless-k8s/headless/internal/cli.commit=$(COMMIT)
 
 .PHONY: help build test e2e golden bench fuzz
 

@@ -106,9 +106,13 @@ func TestBinary(t *testing.T) {
 }
 
 func TestBinaryVersion(t *testing.T) {
-	code, stdout, _ := runBinary(t, "", "--version")
-	if code != 0 || !strings.HasPrefix(stdout, "headless ") {
-		t.Errorf("--version: exit %d, stdout %q; want 0 and \"headless <version>\"", code, stdout)
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		code, stdout, _ := runBinary(t, "", args...)
+		lines := strings.Split(stdout, "\n")
+		if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "headless ") ||
+			!strings.HasPrefix(lines[1], "commit: ") || !strings.HasPrefix(lines[2], "go: go1.") {
+			t.Errorf("%s: exit %d, stdout %q; want 0 and \"headless <version>\", \"commit: …\", \"go: …\"", args[0], code, stdout)
+		}
 	}
 }
 

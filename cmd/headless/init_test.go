@@ -47,7 +47,14 @@ const patience = time.Minute
 
 func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return startTerminalAs(t, binary, dir, args...)
+}
+
+// startTerminalAs is startTerminal for the binary at bin (such as the
+// kubectl plugin).
+func startTerminalAs(t *testing.T, bin, dir string, args ...string) *terminal {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 60, Cols: 200})
 	if err != nil {

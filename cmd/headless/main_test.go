@@ -15,8 +15,9 @@ import (
 	_ "github.com/headless-k8s/headless/internal/testutil" // accepts -update
 )
 
-// binary is the headless command built once for these tests.
-var binary string
+// binary is the headless command built once for these tests; plugin is
+// the same file named kubectl-headless.
+var binary, plugin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "headless-bin-")
@@ -29,6 +30,13 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		os.RemoveAll(dir)
 		panic("building headless: " + err.Error())
+	}
+	// The same binary under the name kubectl runs plugins by, as make
+	// build installs it.
+	plugin = filepath.Join(dir, "kubectl-headless")
+	if err := os.Link(binary, plugin); err != nil {
+		os.RemoveAll(dir)
+		panic("linking kubectl-headless: " + err.Error())
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -23,7 +23,9 @@ import (
 const initDefaultPreset = "mongodb"
 
 // errNotTerminal is the whole message when init cannot prompt.
-var errNotTerminal = errors.New(`init needs an interactive terminal; use "headless generate" with flags`)
+func errNotTerminal() error {
+	return errors.New(cmdText(`init needs an interactive terminal; use "headless generate" with flags`))
+}
 
 // InitOptions are the inputs of `headless init`.
 type InitOptions struct {
@@ -93,7 +95,7 @@ func initRun(opts *InitOptions) error {
 		out, outOK := io.Out.(*os.File)
 		errOut, errOK := io.ErrOut.(*os.File)
 		if !io.CanPrompt() || !inOK || !outOK || !errOK {
-			return &UsageError{Err: errNotTerminal}
+			return &UsageError{Err: errNotTerminal()}
 		}
 		p = prompter.NewTerminal(in, out, errOut)
 	}
@@ -158,7 +160,7 @@ func initRun(opts *InitOptions) error {
 		if err := saveSpec(opts.Save, res.Spec); err != nil {
 			return &UsageError{Err: err}
 		}
-		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"headless generate -f %s\" reproduces this output\n", opts.Save, shellQuote(opts.Save))
+		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"%s generate -f %s\" reproduces this output\n", opts.Save, commandName, shellQuote(opts.Save))
 	}
 	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", GenerateCommand(res.Spec, opts.Format, res.Output, opts.Force))
 	return nil
@@ -230,7 +232,7 @@ func saveSpec(path string, s generator.Spec) error {
 	if err != nil {
 		return err
 	}
-	data := append([]byte("# headless spec file, written by \"headless init\".\n# Reproduce the output with: headless generate -f "+filepath.Base(path)+"\n"), body...)
+	data := append([]byte(cmdText("# headless spec file, written by \"headless init\".\n# Reproduce the output with: headless generate -f "+filepath.Base(path)+"\n")), body...)
 	tmp, err := os.CreateTemp(filepath.Dir(target), ".headless-spec-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, unwrapPathErr(err))
@@ -251,7 +253,7 @@ func saveSpec(path string, s generator.Spec) error {
 // -o when the format is not YAML and --output-dir when output names a
 // directory.
 func GenerateCommand(s generator.Spec, format, output string, force bool) string {
-	args := []string{"headless", "generate"}
+	args := []string{commandName, "generate"}
 	for _, f := range generator.FieldsInCommandOrder() {
 		for _, v := range f.Args(&s) {
 			if f.Kind == generator.KindBool {

@@ -41,6 +41,7 @@ and each database preset connects its members through those names.`,
 		NewCmdVersion(io, nil),
 	)
 	strictCompletion(root)
+	asPlugin(root)
 	return root
 }
 
@@ -65,8 +66,8 @@ func strictCompletion(root *cobra.Command) {
 		if len(args) == 0 {
 			return cmd.Help()
 		}
-		return usageErrorf("unknown shell %s for \"headless completion\": must be one of %s",
-			generator.QuoteValue(args[0]), strings.Join(shells, ", "))
+		return usageErrorf("unknown shell %s for \"%s completion\": must be one of %s",
+			generator.QuoteValue(args[0]), commandName, strings.Join(shells, ", "))
 	}
 }
 

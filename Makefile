@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION) -X github.com/headless-k8s/headless/internal/cli.commit=$(COMMIT)
 
-.PHONY: help build plugin test e2e golden bench fuzz
+.PHONY: help build plugin man test e2e golden bench fuzz
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z0-9-]+:.*## /{printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,6 +15,10 @@ build: ## build bin/headless and the kubectl plugin bin/kubectl-headless (the sa
 	cp $(BIN) $(dir $(BIN))kubectl-headless
 
 plugin: build ## the kubectl plugin: bin/kubectl-headless (copy it onto PATH for `kubectl headless`)
+
+man: ## regenerate the man pages docs/man/*.1 from the commands (a test fails when they differ)
+	rm -f docs/man/*.1
+	$(GO) run ./cmd/gen-man docs/man
 
 test: ## gofmt check, go vet, and every test with the race detector
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

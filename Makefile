@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION) -X github.com/headless-k8s/headless/internal/cli.commit=$(COMMIT)
 
-.PHONY: help build plugin man test e2e golden bench fuzz
+.PHONY: help build plugin man snapshot test e2e golden bench fuzz
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z0-9-]+:.*## /{printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,6 +19,12 @@ plugin: build ## the kubectl plugin: bin/kubectl-headless (copy it onto PATH for
 man: ## regenerate the man pages docs/man/*.1 from the commands (a test fails when they differ)
 	rm -f docs/man/*.1
 	$(GO) run ./cmd/gen-man docs/man
+
+snapshot: ## with goreleaser installed: a local snapshot release in dist/ and its krew manifest dist/headless.yaml
+	@command -v goreleaser >/dev/null || { echo "goreleaser is not installed (https://goreleaser.com/install); CI checks .goreleaser.yaml with go test ./internal/release"; exit 1; }
+	goreleaser release --snapshot --clean
+	tag=$$(sed -n 's/.*"tag": *"\([^"]*\)".*/\1/p' dist/metadata.json); \
+	  $(GO) run ./cmd/gen-krew -tag "$$tag" -checksums dist/checksums.txt > dist/headless.yaml
 
 test: ## gofmt check, go vet, and every test with the race detector
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -162,8 +163,36 @@ func initRun(opts *InitOptions) error {
 		}
 		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"%s generate -f %s\" reproduces this output\n", opts.Save, commandName, shellQuote(opts.Save))
 	}
-	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", GenerateCommand(res.Spec, opts.Format, res.Output, opts.Force))
+	same := GenerateCommand(res.Spec, opts.Format, res.Output, opts.Force)
+	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", same)
+	writeNextSteps(io.ErrOut, res.Manifest.Model, res.Output, same)
 	return nil
+}
+
+// writeNextSteps tells how the database scales, from its preset, and ends
+// with the exact commands to run next.
+func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
+	fmt.Fprintf(w, "\nScaling %s:\n", m.Preset.Name)
+	scale := strings.TrimSpace(m.Preset.Scale)
+	if scale == "" {
+		scale = "the preset describes no procedure. Changing --replicas adds or removes pods; whether the\n" +
+			"database takes the new members in, or lets the removed ones go, is up to it: check its documentation first."
+	}
+	for line := range strings.SplitSeq(scale, "\n") {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprintln(w, "\nNext:")
+	if m.Namespace != generator.DefaultNamespace {
+		fmt.Fprintf(w, "  kubectl create namespace %s   # unless it exists\n", m.Namespace)
+	}
+	if cmd := wizard.SecretCommand(m); cmd != "" {
+		fmt.Fprintf(w, "  %s\n", cmd)
+	}
+	if dir == "" {
+		fmt.Fprintf(w, "  %s | kubectl apply -f -\n", same)
+	} else {
+		fmt.Fprintf(w, "  kubectl apply -k %s\n", shellQuote(dir))
+	}
 }
 
 // checkGiven validates the values given as flags before any question, so a

@@ -88,7 +88,8 @@ func TestInitRoundTrip(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("init: exit %d: %s", code, stderr)
 			}
-			line := stderr[strings.LastIndex(stderr, "headless generate "):]
+			const same = "The same without questions:\n  "
+			line, _, _ := strings.Cut(stderr[strings.LastIndex(stderr, same)+len(same):], "\n")
 			args := shellSplit(t, strings.TrimSpace(line))[1:] // drop "headless"
 			if out != nil {
 				// Compare the directory with stdout of the same command.

@@ -2,15 +2,29 @@
 GO      ?= go
 BIN     ?= bin/headless
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -s -w -X github.com/headless-k8s/headless/internal/cli.version=$(VERSION) -X github.com/headless-k8s/headless/internal/cli.commit=$(COMMIT)
 
-.PHONY: help build test e2e golden bench fuzz
+.PHONY: help build plugin man snapshot test e2e golden bench fuzz
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z0-9-]+:.*## /{printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## build bin/headless
+build: ## build bin/headless and the kubectl plugin bin/kubectl-headless (the same binary)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/headless
+	cp $(BIN) $(dir $(BIN))kubectl-headless
+
+plugin: build ## the kubectl plugin: bin/kubectl-headless (copy it onto PATH for `kubectl headless`)
+
+man: ## regenerate the man pages docs/man/*.1 from the commands (a test fails when they differ)
+	rm -f docs/man/*.1
+	$(GO) run ./cmd/gen-man docs/man
+
+snapshot: ## with goreleaser installed: a local snapshot release in dist/ and its krew manifest dist/headless.yaml
+	@command -v goreleaser >/dev/null || { echo "goreleaser is not installed (https://goreleaser.com/install); CI checks .goreleaser.yaml with go test ./internal/release"; exit 1; }
+	goreleaser release --snapshot --clean
+	tag=$$(sed -n 's/.*"tag": *"\([^"]*\)".*/\1/p' dist/metadata.json); \
+	  $(GO) run ./cmd/gen-krew -tag "$$tag" -checksums dist/checksums.txt > dist/headless.yaml
 
 test: ## gofmt check, go vet, and every test with the race detector
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -56,6 +56,10 @@ type Field struct {
 	// wizard's questions: the database, the main values, then the advanced
 	// ones; the storage class, which is not asked, follows the storage.
 	CommandOrder int
+	// Values, when set, returns the values the flag takes, for shell
+	// completion: each "value" or "value\tdescription". It is nil for
+	// fields whose values are open.
+	Values func() []string
 
 	fromPreset func(*presets.Preset) string // the default taken from the preset, or nil
 	str        func(*Spec) *string          // KindString
@@ -71,6 +75,7 @@ var Fields = []*Field{
 	{
 		Key: FieldPreset, Flag: "preset", Shorthand: "p", Kind: KindString, CommandOrder: 0,
 		Usage:    "database preset: " + strings.Join(presets.Names(), ", "),
+		Values:   presetValues,
 		str:      func(s *Spec) *string { return &s.Preset },
 		resolved: func(m *Model) string { return m.Preset.Name },
 	},
@@ -104,7 +109,10 @@ var Fields = []*Field{
 	},
 	{
 		Key: FieldMode, Flag: "mode", Kind: KindString, CommandOrder: 3,
-		Usage:    "how pods get DNS names: statefulset, or pods (hostname + subdomain)",
+		Usage: "how pods get DNS names: statefulset, or pods (hostname + subdomain)",
+		Values: func() []string {
+			return []string{string(ModeStatefulSet) + "\ta StatefulSet with serviceName", string(ModePods) + "\tPods with hostname and subdomain"}
+		},
 		Fixed:    string(ModeStatefulSet),
 		str:      func(s *Spec) *string { return (*string)(&s.Mode) },
 		resolved: func(m *Model) string { return string(m.Mode) },
@@ -182,6 +190,7 @@ var Fields = []*Field{
 	{
 		Key: FieldPVCRetention, Flag: "pvc-retention", Kind: KindString, CommandOrder: 15,
 		Usage:    "what happens to a StatefulSet's claims when it is deleted or scaled down: retain or delete",
+		Values:   func() []string { return []string{"retain\tkeep the claims", "delete\tdelete the claims with the pods"} },
 		Fixed:    "retain",
 		str:      func(s *Spec) *string { return &s.PVCRetention },
 		resolved: func(m *Model) string { return strings.ToLower(m.PVCRetention) },
@@ -208,7 +217,10 @@ var Fields = []*Field{
 	},
 	{
 		Key: FieldTLS, Flag: "tls", Kind: KindString, CommandOrder: 19,
-		Usage:    "TLS for clients and members, with certificates from: " + TLSCertManager + " (needs --issuer), or " + TLSNone,
+		Usage: "TLS for clients and members, with certificates from: " + TLSCertManager + " (needs --issuer), or " + TLSNone,
+		Values: func() []string {
+			return []string{TLSNone + "\tplain connections", TLSCertManager + "\tcertificates from cert-manager (needs --issuer)"}
+		},
 		Fixed:    TLSNone,
 		str:      func(s *Spec) *string { return &s.TLS },
 		resolved: func(m *Model) string { return m.TLS },
@@ -219,6 +231,19 @@ var Fields = []*Field{
 		str:      func(s *Spec) *string { return &s.Issuer },
 		resolved: func(m *Model) string { return m.Issuer },
 	},
+}
+
+// presetValues lists every preset with its description.
+func presetValues() []string {
+	all, err := presets.All()
+	if err != nil {
+		return presets.Names()
+	}
+	values := make([]string, len(all))
+	for i, p := range all {
+		values[i] = p.Name + "\t" + p.Description
+	}
+	return values
 }
 
 // LookupField returns the field with the spec-file key, or nil.

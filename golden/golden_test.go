@@ -53,7 +53,7 @@ func TestVariants(t *testing.T) {
 		{"variant-storage.yaml", []string{"generate", "--preset", "redis", "--storage", "20Gi", "--storage-class", "fast-ssd", "--client-service=false"}},
 		{"variant-no-storage-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--storage", "none"}},
 		{"variant-client-service.yaml", []string{"generate", "--preset", "mongodb", "--client-service"}},
-		{"variant-json.json", []string{"generate", "--preset", "redis", "--format", "json"}},
+		{"variant-json.json", []string{"generate", "--preset", "redis", "-o", "json"}},
 		{"variant-allow-from.yaml", []string{"generate", "--preset", "postgresql", "--allow-from",
 			"namespaces:kubernetes.io/metadata.name=apps/pods:app=api", "--allow-from", "pods:role=admin"}},
 		{"variant-no-network-policy.yaml", []string{"generate", "--preset", "redis", "--network-policy=false"}},
@@ -64,7 +64,7 @@ func TestVariants(t *testing.T) {
 		{"variant-secret-name.yaml", []string{"generate", "--preset", "mongodb", "--mode", "pods", "--replicas", "2", "--secret", "mongo-auth"}},
 		{"spec-file.yaml", []string{"generate", "-f", "testdata/spec.yaml"}},
 		{"presets.txt", []string{"presets"}},
-		{"presets.json", []string{"presets", "--format", "json"}},
+		{"presets.json", []string{"presets", "-o", "json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestOutputDirectory(t *testing.T) {
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
-			if out := run(t, "generate", "--preset", tt.preset, "--mode", tt.mode, "--replicas", "2", "--output", dir); len(out) != 0 {
+			if out := run(t, "generate", "--preset", tt.preset, "--mode", tt.mode, "--replicas", "2", "--output-dir", dir); len(out) != 0 {
 				t.Errorf("stdout should be empty with --output, got %q", out)
 			}
 			testutil.AssertGoldenDir(t, tt.golden, dir)

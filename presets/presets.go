@@ -87,6 +87,10 @@ type Preset struct {
 	// ConnectionPassword is the key of the Secret that holds the password
 	// the connection string needs, when authentication is on.
 	ConnectionPassword string `json:"connectionPassword,omitempty"`
+	// Scale, optional, says in plain text how to change the number of
+	// members: what the database needs besides a new replica count.
+	// `headless init` shows it after writing the manifests.
+	Scale string `json:"scale,omitempty"`
 	// Files are mounted read-only into the containers at ConfigDir, each
 	// value a template. Host names in them are checked like those in Command
 	// and Args.

@@ -50,7 +50,14 @@ const patience = time.Minute
 
 func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return startTerminalAs(t, binary, dir, args...)
+}
+
+// startTerminalAs is startTerminal for the binary at bin (such as the
+// kubectl plugin).
+func startTerminalAs(t *testing.T, bin, dir string, args ...string) *terminal {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 60, Cols: 200})
 	if err != nil {
@@ -194,7 +201,7 @@ func (term *terminal) wait() int {
 // TestInitInTerminal answers every question with keys in a real
 // pseudo-terminal and checks that the files equal the golden output of the
 // equivalent generate command (golden/dir-redis-pods is
-// `generate --preset redis --mode pods --replicas 2 --output DIR`).
+// `generate --preset redis --mode pods --replicas 2 --output-dir DIR`).
 func TestInitInTerminal(t *testing.T) {
 	work := t.TempDir()
 	term := startTerminal(t, work, "init", "--save", "spec.yaml")
@@ -216,7 +223,7 @@ func TestInitInTerminal(t *testing.T) {
 	term.answer("Directory:", keyEnter)
 	term.expect("redis-1.redis-headless.default.svc.cluster.local")
 	term.answer("Generate these objects?", keyEnter)
-	term.expect("headless generate --preset redis --name redis --namespace default --mode pods --replicas 2 --port 6379 --storage 2Gi --output ./redis")
+	term.expect("headless generate --preset redis --name redis --namespace default --mode pods --replicas 2 --port 6379 --storage 2Gi --output-dir ./redis")
 	if code := term.wait(); code != 0 {
 		t.Fatalf("exit code %d; the screen ends with:\n%s", code, term.tail())
 	}
@@ -230,14 +237,14 @@ func TestInitInTerminal(t *testing.T) {
 // exit 130 with nothing written.
 func TestInitCancelInTerminal(t *testing.T) {
 	all := []string{"init", "--preset", "mongodb", "--name", "db", "--namespace", "default", "--mode", "statefulset",
-		"--replicas", "3", "--port", "27017", "--storage", "8Gi", "--output", "out", "--save", "spec.yaml"}
+		"--replicas", "3", "--port", "27017", "--storage", "8Gi", "--output-dir", "out", "--save", "spec.yaml"}
 	for _, tt := range []struct {
 		name  string
 		args  []string
 		steps [][2]string // prompt, key
 	}{
 		{"esc at the first question", []string{"init", "--save", "spec.yaml"}, [][2]string{{"Database:", keyEsc}}},
-		{"ctrl-c at an input", []string{"init", "--output", "out"}, [][2]string{{"Database:", keyEnter}, {"Name", keyEnter}, {"Namespace:", keyCtrlC}}},
+		{"ctrl-c at an input", []string{"init", "--output-dir", "out"}, [][2]string{{"Database:", keyEnter}, {"Name", keyEnter}, {"Namespace:", keyCtrlC}}},
 		{"esc at the confirmation, every value given", all, [][2]string{{"Generate these objects?", keyEsc}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,8 +15,9 @@ import (
 	_ "github.com/headless-k8s/headless/internal/testutil" // accepts -update
 )
 
-// binary is the headless command built once for these tests.
-var binary string
+// binary is the headless command built once for these tests; plugin is
+// the same file named kubectl-headless.
+var binary, plugin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "headless-bin-")
@@ -29,6 +30,13 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		os.RemoveAll(dir)
 		panic("building headless: " + err.Error())
+	}
+	// The same binary under the name kubectl runs plugins by, as make
+	// build installs it.
+	plugin = filepath.Join(dir, "kubectl-headless")
+	if err := os.Link(binary, plugin); err != nil {
+		os.RemoveAll(dir)
+		panic("linking kubectl-headless: " + err.Error())
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -106,15 +114,19 @@ func TestBinary(t *testing.T) {
 }
 
 func TestBinaryVersion(t *testing.T) {
-	code, stdout, _ := runBinary(t, "", "--version")
-	if code != 0 || !strings.HasPrefix(stdout, "headless ") {
-		t.Errorf("--version: exit %d, stdout %q; want 0 and \"headless <version>\"", code, stdout)
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		code, stdout, _ := runBinary(t, "", args...)
+		lines := strings.Split(stdout, "\n")
+		if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "headless ") ||
+			!strings.HasPrefix(lines[1], "commit: ") || !strings.HasPrefix(lines[2], "go: go1.") {
+			t.Errorf("%s: exit %d, stdout %q; want 0 and \"headless <version>\", \"commit: …\", \"go: …\"", args[0], code, stdout)
+		}
 	}
 }
 
 func TestBinaryOutputDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "mongodb")
-	code, stdout, stderr := runBinary(t, "", "generate", "--preset", "mongodb", "--replicas", "2", "--output", dir)
+	code, stdout, stderr := runBinary(t, "", "generate", "--preset", "mongodb", "--replicas", "2", "--output-dir", dir)
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "wrote ") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -131,7 +143,7 @@ func TestBinaryOutputDir(t *testing.T) {
 		}
 	}
 	// A second run must refuse the non-empty directory and change nothing.
-	code, _, stderr = runBinary(t, "", "generate", "--preset", "redis", "--output", dir)
+	code, _, stderr = runBinary(t, "", "generate", "--preset", "redis", "--output-dir", dir)
 	if code != 2 || !strings.Contains(stderr, "--force") {
 		t.Errorf("second run: exit %d, stderr %q; want 2 and a hint about --force", code, stderr)
 	}
@@ -223,7 +235,7 @@ func snapshot(t *testing.T, dir string) []string {
 // directory where one file cannot be replaced must change no file at all.
 func TestBinaryOutputAllOrNothing(t *testing.T) {
 	tmp := t.TempDir()
-	if code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "d"); code != 0 {
+	if code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output-dir", "d"); code != 0 {
 		t.Fatalf("first run: exit %d: %s", code, stderr)
 	}
 	if err := os.Remove(filepath.Join(tmp, "d", "statefulset-redis.yaml")); err != nil {
@@ -233,7 +245,7 @@ func TestBinaryOutputAllOrNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, tmp)
-	code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "d", "--force", "--replicas", "5")
+	code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output-dir", "d", "--force", "--replicas", "5")
 	if code != 2 || !strings.Contains(stderr, "statefulset-redis.yaml: it is a directory") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want 2 and one line naming the directory in the way", code, stderr)
 	}
@@ -251,7 +263,7 @@ func TestBinaryOutputKeepsDirectory(t *testing.T) {
 		tmp := t.TempDir()
 		os.Mkdir(filepath.Join(tmp, "target"), 0o755)
 		os.Symlink("target", filepath.Join(tmp, "link"))
-		if code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "link"); code != 0 {
+		if code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output-dir", "link"); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		if fi, err := os.Lstat(filepath.Join(tmp, "link")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -264,7 +276,7 @@ func TestBinaryOutputKeepsDirectory(t *testing.T) {
 	t.Run("dangling link", func(t *testing.T) {
 		tmp := t.TempDir()
 		os.Symlink("nowhere", filepath.Join(tmp, "link"))
-		code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output", "link")
+		code, stderr := runIn(t, tmp, "generate", "--preset", "redis", "--output-dir", "link")
 		if code != 2 || !strings.Contains(stderr, "is a symbolic link to nowhere, which does not exist") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
@@ -279,7 +291,7 @@ func TestBinaryOutputKeepsDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _ := os.Stat(dir)
-		if code, stderr := runIn(t, dir, "generate", "--preset", "redis", "--output", dir); code != 0 {
+		if code, stderr := runIn(t, dir, "generate", "--preset", "redis", "--output-dir", dir); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		after, _ := os.Stat(dir)
@@ -289,7 +301,7 @@ func TestBinaryOutputKeepsDirectory(t *testing.T) {
 	})
 	t.Run("working directory", func(t *testing.T) {
 		dir := t.TempDir()
-		if code, stderr := runIn(t, dir, "generate", "--preset", "redis", "--output", "."); code != 0 {
+		if code, stderr := runIn(t, dir, "generate", "--preset", "redis", "--output-dir", "."); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		if entries, _ := os.ReadDir(dir); len(entries) != 7 {

@@ -23,6 +23,8 @@ type DNSOptions struct {
 	Paths  []string
 	Spec   specFlags
 	Format string
+
+	out outputFlags
 }
 
 // NewCmdDNS builds `headless dns`.
@@ -42,17 +44,22 @@ flags of "headless generate" to see what it would generate. With PATHs,
 kubectl's -n); they are shown in "default" otherwise.`,
 		Example: `  headless dns --preset mongodb --namespace data
   headless dns k8s/
-  headless dns --format json -f spec.yaml`,
+  headless dns -o json -f spec.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			format, _, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
+				return err
+			}
+			opts.Format = format
 			if runF != nil {
 				return runF(opts)
 			}
 			return dnsRun(opts)
 		},
 	}
-	opts.Spec.register(cmd.Flags())
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	opts.Spec.register(cmd)
+	opts.out.register(cmd, []string{"text", formatJSON}, false, "")
 	return cmd
 }
 
@@ -97,7 +104,7 @@ type dnsConnection struct {
 
 func dnsRun(opts *DNSOptions) error {
 	if opts.Format != "text" && opts.Format != formatJSON {
-		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of text, json", generator.QuoteValue(opts.Format))
+		return usageErrorf("invalid argument %s for \"-o, --output\" flag: must be one of text, json", generator.QuoteValue(opts.Format))
 	}
 	var report *dns.Report
 	if len(opts.Paths) > 0 {

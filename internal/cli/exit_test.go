@@ -91,7 +91,7 @@ func TestRunWorkerPanic(t *testing.T) {
 		return nil
 	}
 	defer func() { writeDirFunc = writer.WriteDir }()
-	code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", filepath.Join(t.TempDir(), "out"))
+	code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", filepath.Join(t.TempDir(), "out"))
 	if code != ExitInternal || stdout != "" || !strings.HasPrefix(stderr, "internal error: worker five\n") ||
 		!strings.Contains(stderr, "in a worker goroutine:") || !strings.Contains(stderr, "This is a bug in headless") {
 		t.Errorf("exit %d, stderr %.400q; want 3, the panic and the worker's stack", code, stderr)

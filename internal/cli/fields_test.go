@@ -96,7 +96,7 @@ func TestFieldsThroughPrintedCommand(t *testing.T) {
 		specs[f.Key] = only(sample(), f)
 	}
 	for name, s := range specs {
-		line := GenerateCommand(s, "", false)
+		line := GenerateCommand(s, "", "", false)
 		args := shellSplit(t, line)
 		if len(args) < 2 || args[0] != "headless" || args[1] != "generate" {
 			t.Fatalf("%s: %s", name, line)
@@ -115,12 +115,12 @@ func TestPrintedCommandOrder(t *testing.T) {
 		" --storage 20Gi --storage-class fast --image registry.example:5000/redis:7.4.1 --service-name cache-peers" +
 		" --cluster-domain corp.example --client-service=false --label team=a --label tier=cache --network-policy=true" +
 		" --allow-from pods:app=api --allow-from namespaces:team=b/pods:app=web --pvc-retention retain --auth=true" +
-		" --create-secret=false --secret cache-auth --tls cert-manager --issuer Issuer/cache-ca --output 'a dir' --force"
-	if got := GenerateCommand(sample(), "a dir", true); got != want {
+		" --create-secret=false --secret cache-auth --tls cert-manager --issuer Issuer/cache-ca --output-dir 'a dir' --force"
+	if got := GenerateCommand(sample(), "", "a dir", true); got != want {
 		t.Errorf("GenerateCommand =\n%s\nwant\n%s", got, want)
 	}
-	if got, want := GenerateCommand(generator.Spec{Preset: "redis"}, "", true), "headless generate --preset redis"; got != want {
-		t.Errorf("GenerateCommand = %s, want %s (no --force without --output)", got, want)
+	if got, want := GenerateCommand(generator.Spec{Preset: "redis"}, "", "", true), "headless generate --preset redis"; got != want {
+		t.Errorf("GenerateCommand = %s, want %s (no --force without --output-dir)", got, want)
 	}
 }
 

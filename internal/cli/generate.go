@@ -11,11 +11,15 @@ import (
 
 // GenerateOptions are the inputs of `headless generate`.
 type GenerateOptions struct {
-	IO     *IOStreams
-	Spec   specFlags
+	IO   *IOStreams
+	Spec specFlags
+	// Format is the -o format; Output the --output-dir directory, "" or
+	// "-" for standard output.
 	Format string
 	Output string
 	Force  bool
+
+	out outputFlags
 }
 
 // Output formats.
@@ -34,23 +38,26 @@ func NewCmdGenerate(io *IOStreams, runF func(*GenerateOptions) error) *cobra.Com
 		Short: "Generate a headless Service and a StatefulSet or Pods for a database",
 		Example: `  headless generate --preset mongodb
   headless generate --preset postgresql --name pg --replicas 2 --namespace data
-  headless generate --preset redis --mode pods --output ./redis
+  headless generate --preset redis --mode pods --output-dir ./redis
+  headless generate --preset etcd -o json
   headless generate -f spec.yaml --replicas 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := refuseEmpty(cmd, "output", "leave it out to print to standard output"); err != nil {
+			format, dir, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
 				return err
 			}
+			opts.Format, opts.Output = format, dir
 			if runF != nil {
 				return runF(opts)
 			}
 			return generateRun(opts)
 		},
 	}
-	opts.Spec.register(cmd.Flags())
-	cmd.Flags().StringVar(&opts.Format, "format", formatYAML, "output format: yaml or json (a v1 List)")
-	cmd.Flags().StringVar(&opts.Output, "output", "", "write one file per object and a kustomization.yaml into `dir` instead of stdout (- for stdout)")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --output, overwrite files in a non-empty directory")
+	opts.Spec.register(cmd)
+	opts.out.register(cmd, []string{formatYAML, formatJSON}, true,
+		"write one file per object and a kustomization.yaml into `dir` instead of stdout (- for stdout)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "with --output-dir, overwrite files in a non-empty directory")
 	return cmd
 }
 
@@ -59,17 +66,17 @@ func generateRun(opts *GenerateOptions) error {
 		// As for init and -f: "-" is standard output, never a directory named "-".
 		opts.Output = ""
 		if opts.Force {
-			return usageErrorf("\"--force\" needs \"--output\" with a directory, not -")
+			return usageErrorf("\"--force\" needs \"--output-dir\" with a directory, not -")
 		}
 	}
 	if opts.Format != formatYAML && opts.Format != formatJSON {
-		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of yaml, json", generator.QuoteValue(opts.Format))
+		return usageErrorf("invalid argument %s for \"-o, --output\" flag: must be one of yaml, json", generator.QuoteValue(opts.Format))
 	}
 	if opts.Output != "" && opts.Format != formatYAML {
-		return usageErrorf("\"--format %s\" cannot be combined with \"--output\", which writes YAML files", opts.Format)
+		return usageErrorf("\"-o %s\" cannot be combined with \"--output-dir\", which writes YAML files", opts.Format)
 	}
 	if opts.Force && opts.Output == "" {
-		return usageErrorf("\"--force\" needs \"--output\"")
+		return usageErrorf("\"--force\" needs \"--output-dir\"")
 	}
 	man, err := opts.Spec.generate(opts.IO.In)
 	if err != nil {

@@ -68,7 +68,10 @@ func TestGenerateBadInput(t *testing.T) {
 		{"label bad key", []string{"--label", "te am=x"}, `invalid argument "te am=x" for "--label" flag: the key`},
 		{"label bad value", []string{"--label", "team=a b"}, `invalid argument "team=a b" for "--label" flag: the value`},
 		{"label reserved", []string{"--label", "app.kubernetes.io/name=x"}, `invalid argument "app.kubernetes.io/name=x" for "--label" flag: keys under kubernetes.io are reserved`},
-		{"format", []string{"--format", "xml"}, `invalid argument "xml" for "--format" flag: must be one of yaml, json`},
+		{"format", []string{"-o", "xml"}, `invalid argument "xml" for "-o, --output" flag: must be one of yaml, json`},
+		{"format, old spelling", []string{"--format", "xml"}, `invalid argument "xml" for "--format" flag: must be one of yaml, json`},
+		{"format looks like a directory name", []string{"-o", "wide"}, `invalid argument "wide" for "-o, --output" flag: must be one of yaml, json`},
+		{"jsonpath is a format", []string{"--output", "jsonpath={.items}"}, `invalid argument "jsonpath={.items}" for "-o, --output" flag: must be one of yaml, json`},
 		{"unknown flag", []string{"--replica", "3"}, `unknown flag: --replica`},
 		{"spec file unknown key", []string{"-f", "testdata/unknown-key.yaml"}, `spec file testdata/unknown-key.yaml, line 3: unknown key "replica" (keys: preset, name,`},
 		{"spec file bad value", []string{"-f", "testdata/bad-replicas.yaml"}, `invalid value "0" for "replicas" in testdata/bad-replicas.yaml, line 2: must be an integer from 1 to 1000`},
@@ -83,7 +86,7 @@ func TestGenerateBadInput(t *testing.T) {
 			if !hasFlag(tt.args, "--preset") && !hasFlag(tt.args, "-f") {
 				args = append(args, "--preset", "mongodb")
 			}
-			args = append(args, "--output", dir)
+			args = append(args, "--output-dir", dir)
 			code, stdout, stderr := runCmd(t, "", args...)
 			if code != ExitUsage {
 				t.Errorf("exit code = %d, want %d", code, ExitUsage)
@@ -119,7 +122,7 @@ func TestGenerateFlags(t *testing.T) {
 	io := &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}
 	cmd := NewCmdGenerate(io, func(o *GenerateOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"-p", "redis", "--name", "cache", "-n", "prod", "--replicas", "5", "--port", "6380",
-		"--mode", "pods", "-l", "a=b", "-l", "c=d", "--client-service=false", "--output", "x", "--force"})
+		"--mode", "pods", "-l", "a=b", "-l", "c=d", "--client-service=false", "--output-dir", "x", "--force"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +143,7 @@ func TestGenerateOutputRules(t *testing.T) {
 	t.Run("non-empty directory refused without --force", func(t *testing.T) {
 		dir := t.TempDir()
 		mustWrite(t, filepath.Join(dir, "keep.txt"), "mine")
-		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", dir)
+		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", dir)
 		if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "is not empty (1 entry); use --force") {
 			t.Fatalf("code %d, stdout %q, stderr %q", code, stdout, stderr)
 		}
@@ -152,7 +155,7 @@ func TestGenerateOutputRules(t *testing.T) {
 		dir := t.TempDir()
 		mustWrite(t, filepath.Join(dir, "keep.txt"), "mine")
 		mustWrite(t, filepath.Join(dir, "kustomization.yaml"), "old")
-		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", dir, "--force")
+		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", dir, "--force")
 		if code != ExitOK {
 			t.Fatalf("code %d: %s", code, stderr)
 		}
@@ -169,27 +172,27 @@ func TestGenerateOutputRules(t *testing.T) {
 			}
 		}
 	})
-	t.Run("--output - is standard output", func(t *testing.T) {
+	t.Run("--output-dir - is standard output", func(t *testing.T) {
 		t.Chdir(t.TempDir())
-		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", "-")
+		code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", "-")
 		if code != ExitOK || !strings.Contains(stdout, "kind: StatefulSet") || stderr != "" {
 			t.Errorf("code %d, stdout %d bytes, stderr %q", code, len(stdout), stderr)
 		}
 		if _, err := os.Stat("-"); err == nil {
 			t.Error("a directory named - was written")
 		}
-		if code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", "-", "--force"); code != ExitUsage || !strings.Contains(stderr, "needs") {
-			t.Errorf("--output - --force: code %d, stderr %q", code, stderr)
+		if code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", "-", "--force"); code != ExitUsage || !strings.Contains(stderr, "needs") {
+			t.Errorf("--output-dir - --force: code %d, stderr %q", code, stderr)
 		}
 	})
-	t.Run("--force without --output", func(t *testing.T) {
+	t.Run("--force without --output-dir", func(t *testing.T) {
 		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--force")
-		if code != ExitUsage || stderr != "error: \"--force\" needs \"--output\"\n" {
+		if code != ExitUsage || stderr != "error: \"--force\" needs \"--output-dir\"\n" {
 			t.Errorf("code %d, stderr %q", code, stderr)
 		}
 	})
-	t.Run("--format json with --output", func(t *testing.T) {
-		code, _, _ := runCmd(t, "", "generate", "-p", "redis", "--format", "json", "--output", t.TempDir())
+	t.Run("-o json with --output-dir", func(t *testing.T) {
+		code, _, _ := runCmd(t, "", "generate", "-p", "redis", "-o", "json", "--output-dir", t.TempDir())
 		if code != ExitUsage {
 			t.Errorf("code %d", code)
 		}
@@ -225,12 +228,12 @@ func TestEmptyOutputAndUnknownShell(t *testing.T) {
 		args []string
 		want string // the whole stderr
 	}{
-		{[]string{"generate", "-p", "redis", "--output", ""},
-			"error: invalid argument \"\" for \"--output\" flag: must not be empty; leave it out to print to standard output\n"},
+		{[]string{"generate", "-p", "redis", "--output-dir", ""},
+			"error: invalid argument \"\" for \"--output-dir\" flag: must not be empty; leave it out to print to standard output\n"},
 		{[]string{"generate", "-p", "redis", "--output="},
-			"error: invalid argument \"\" for \"--output\" flag: must not be empty; leave it out to print to standard output\n"},
-		{[]string{"init", "--output", ""},
-			"error: invalid argument \"\" for \"--output\" flag: must not be empty; give - for standard output, or leave it out to be asked\n"},
+			"error: invalid argument \"\" for \"-o, --output\" flag: must not be empty; give a format (yaml, json) or leave it out\n"},
+		{[]string{"init", "--output-dir", ""},
+			"error: invalid argument \"\" for \"--output-dir\" flag: must not be empty; give - for standard output, or leave it out to be asked\n"},
 		{[]string{"init", "--save", ""},
 			"error: invalid argument \"\" for \"--save\" flag: must not be empty; leave it out to save no spec file\n"},
 		{[]string{"completion", "nosh"},
@@ -370,6 +373,7 @@ func TestGenerateLongValues(t *testing.T) {
 		{"-l", "a=" + long},
 		{"-l", long},
 		{"--format", long},
+		{"-o", "json=" + long},
 	} {
 		code, _, stderr := runCmd(t, "", append([]string{"generate", "-p", "redis"}, args...)...)
 		if code != ExitUsage || len(stderr) > 600 || !strings.Contains(stderr, "… (") || strings.Count(stderr, "\n") != 1 {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,7 +24,9 @@ import (
 const initDefaultPreset = "mongodb"
 
 // errNotTerminal is the whole message when init cannot prompt.
-var errNotTerminal = errors.New(`init needs an interactive terminal; use "headless generate" with flags`)
+func errNotTerminal() error {
+	return errors.New(cmdText(`init needs an interactive terminal; use "headless generate" with flags`))
+}
 
 // InitOptions are the inputs of `headless init`.
 type InitOptions struct {
@@ -31,9 +34,14 @@ type InitOptions struct {
 	// Prompter asks the questions; nil means the terminal's.
 	Prompter prompter.Prompter
 	Spec     specFlags
-	Output   string
-	Force    bool
-	Save     string
+	// Format is the -o format of standard output; Output the --output-dir
+	// directory ("-" for standard output, "" to ask).
+	Format string
+	Output string
+	Force  bool
+	Save   string
+
+	out outputFlags
 }
 
 // NewCmdInit builds `headless init`. runF replaces initRun in tests of flag
@@ -57,9 +65,11 @@ init needs a terminal; in scripts and CI use "headless generate".`,
   headless init --save headless.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := refuseEmpty(cmd, "output", "give - for standard output, or leave it out to be asked"); err != nil {
+			format, dir, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
 				return err
 			}
+			opts.Format, opts.Output = format, dir
 			if err := refuseEmpty(cmd, "save", "leave it out to save no spec file"); err != nil {
 				return err
 			}
@@ -69,8 +79,10 @@ init needs a terminal; in scripts and CI use "headless generate".`,
 			return initRun(opts)
 		},
 	}
-	opts.Spec.register(cmd.Flags())
-	cmd.Flags().StringVar(&opts.Output, "output", "", "write the files into `dir` (- for standard output) instead of asking")
+	opts.Spec.register(cmd)
+	opts.out.register(cmd, []string{formatYAML, formatJSON}, true,
+		"write the files into `dir` (- for standard output) instead of asking")
+	opts.out.emptyDir = "give - for standard output, or leave it out to be asked"
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files in a non-empty output directory")
 	cmd.Flags().StringVar(&opts.Save, "save", "", "also write the answers as a spec `file` for \"headless generate -f\"")
 	return cmd
@@ -84,9 +96,17 @@ func initRun(opts *InitOptions) error {
 		out, outOK := io.Out.(*os.File)
 		errOut, errOK := io.ErrOut.(*os.File)
 		if !io.CanPrompt() || !inOK || !outOK || !errOK {
-			return &UsageError{Err: errNotTerminal}
+			return &UsageError{Err: errNotTerminal()}
 		}
 		p = prompter.NewTerminal(in, out, errOut)
+	}
+	if opts.Format == formatJSON {
+		// JSON is printed, never written as files: the destination is
+		// answered.
+		if opts.Output != "" && opts.Output != "-" {
+			return usageErrorf("\"-o %s\" cannot be combined with \"--output-dir\", which writes YAML files", opts.Format)
+		}
+		opts.Output = "-"
 	}
 	given, err := opts.Spec.spec(io.In)
 	if err != nil {
@@ -121,7 +141,13 @@ func initRun(opts *InitOptions) error {
 	// Everything is rendered and checked; now write, spec file last so that
 	// a failure leaves no spec describing files that do not exist.
 	if res.Output == "" {
-		if _, err := io.Out.Write(res.Manifest.YAML()); err != nil {
+		out := res.Manifest.YAML()
+		if opts.Format == formatJSON {
+			if out, err = res.Manifest.JSON(); err != nil {
+				return err
+			}
+		}
+		if _, err := io.Out.Write(out); err != nil {
 			return err
 		}
 	} else {
@@ -135,10 +161,38 @@ func initRun(opts *InitOptions) error {
 		if err := saveSpec(opts.Save, res.Spec); err != nil {
 			return &UsageError{Err: err}
 		}
-		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"headless generate -f %s\" reproduces this output\n", opts.Save, shellQuote(opts.Save))
+		fmt.Fprintf(io.ErrOut, "saved the answers to %s; \"%s generate -f %s\" reproduces this output\n", opts.Save, commandName, shellQuote(opts.Save))
 	}
-	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", GenerateCommand(res.Spec, res.Output, opts.Force))
+	same := GenerateCommand(res.Spec, opts.Format, res.Output, opts.Force)
+	fmt.Fprintf(io.ErrOut, "\nThe same without questions:\n  %s\n", same)
+	writeNextSteps(io.ErrOut, res.Manifest.Model, res.Output, same)
 	return nil
+}
+
+// writeNextSteps tells how the database scales, from its preset, and ends
+// with the exact commands to run next.
+func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
+	fmt.Fprintf(w, "\nScaling %s:\n", m.Preset.Name)
+	scale := strings.TrimSpace(m.Preset.Scale)
+	if scale == "" {
+		scale = "the preset describes no procedure. Changing --replicas adds or removes pods; whether the\n" +
+			"database takes the new members in, or lets the removed ones go, is up to it: check its documentation first."
+	}
+	for line := range strings.SplitSeq(scale, "\n") {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprintln(w, "\nNext:")
+	if m.Namespace != generator.DefaultNamespace {
+		fmt.Fprintf(w, "  kubectl create namespace %s   # unless it exists\n", m.Namespace)
+	}
+	if cmd := wizard.SecretCommand(m); cmd != "" {
+		fmt.Fprintf(w, "  %s\n", cmd)
+	}
+	if dir == "" {
+		fmt.Fprintf(w, "  %s | kubectl apply -f -\n", same)
+	} else {
+		fmt.Fprintf(w, "  kubectl apply -k %s\n", shellQuote(dir))
+	}
 }
 
 // checkGiven validates the values given as flags before any question, so a
@@ -207,7 +261,7 @@ func saveSpec(path string, s generator.Spec) error {
 	if err != nil {
 		return err
 	}
-	data := append([]byte("# headless spec file, written by \"headless init\".\n# Reproduce the output with: headless generate -f "+filepath.Base(path)+"\n"), body...)
+	data := append([]byte(cmdText("# headless spec file, written by \"headless init\".\n# Reproduce the output with: headless generate -f "+filepath.Base(path)+"\n")), body...)
 	tmp, err := os.CreateTemp(filepath.Dir(target), ".headless-spec-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, unwrapPathErr(err))
@@ -224,9 +278,11 @@ func saveSpec(path string, s generator.Spec) error {
 
 // GenerateCommand is the `headless generate` command line that produces the
 // same output as the Spec, with every value quoted for a POSIX shell: the
-// flag of each field the Spec sets, in generator.FieldsInCommandOrder.
-func GenerateCommand(s generator.Spec, output string, force bool) string {
-	args := []string{"headless", "generate"}
+// flag of each field the Spec sets, in generator.FieldsInCommandOrder, then
+// -o when the format is not YAML and --output-dir when output names a
+// directory.
+func GenerateCommand(s generator.Spec, format, output string, force bool) string {
+	args := []string{commandName, "generate"}
 	for _, f := range generator.FieldsInCommandOrder() {
 		for _, v := range f.Args(&s) {
 			if f.Kind == generator.KindBool {
@@ -236,8 +292,11 @@ func GenerateCommand(s generator.Spec, output string, force bool) string {
 			}
 		}
 	}
+	if format != "" && format != formatYAML {
+		args = append(args, "-o", shellQuote(format))
+	}
 	if output != "" {
-		args = append(args, "--output", shellQuote(output))
+		args = append(args, "--output-dir", shellQuote(output))
 		if force {
 			args = append(args, "--force")
 		}

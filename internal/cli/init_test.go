@@ -88,12 +88,13 @@ func TestInitRoundTrip(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("init: exit %d: %s", code, stderr)
 			}
-			line := stderr[strings.LastIndex(stderr, "headless generate "):]
+			const same = "The same without questions:\n  "
+			line, _, _ := strings.Cut(stderr[strings.LastIndex(stderr, same)+len(same):], "\n")
 			args := shellSplit(t, strings.TrimSpace(line))[1:] // drop "headless"
 			if out != nil {
 				// Compare the directory with stdout of the same command.
-				if args[len(args)-2] != "--output" || args[len(args)-1] != out[0] {
-					t.Fatalf("the command does not end in --output %q: %s", out[0], line)
+				if args[len(args)-2] != "--output-dir" || args[len(args)-1] != out[0] {
+					t.Fatalf("the command does not end in --output-dir %q: %s", out[0], line)
 				}
 				args = args[:len(args)-2]
 				yaml = readDirAsYAML(t, out[0])
@@ -210,7 +211,7 @@ func TestInitWritesNothingUntilConfirmed(t *testing.T) {
 			dir := t.TempDir()
 			code, stdout, stderr := runInit(t, map[string][]string{wizard.MsgConfirm: {tt.answer}},
 				"--preset", "mongodb", "--name", "db", "--namespace", "x", "--mode", "pods", "--replicas", "2",
-				"--port", "1234", "--storage", "1Gi", "--output", filepath.Join(dir, "out"), "--save", filepath.Join(dir, "s.yaml"))
+				"--port", "1234", "--storage", "1Gi", "--output-dir", filepath.Join(dir, "out"), "--save", filepath.Join(dir, "s.yaml"))
 			if code != tt.want || stdout != "" || !strings.HasSuffix(stderr, "cancelled; nothing was written\n") {
 				t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 			}
@@ -231,7 +232,7 @@ func TestInitRejectsBadFlagsBeforeAsking(t *testing.T) {
 		{[]string{"--preset", "oracle"}, `invalid argument "oracle" for "--preset" flag: must be one of ` + strings.Join(presets.Names(), ", ")},
 		{[]string{"--preset", "redis", "--replicas", "0"}, `invalid argument "0" for "--replicas" flag: must be an integer from 1 to 1000`},
 		{[]string{"--port", "x"}, `invalid argument "x" for "--port" flag: must be an integer from 1 to 65535`},
-		{[]string{"--output", dir}, "is not empty (1 entry); use --force to overwrite its files"},
+		{[]string{"--output-dir", dir}, "is not empty (1 entry); use --force to overwrite its files"},
 		{[]string{"--save", filepath.Join(dir, "keep")}, "exists; choose another name or use --force"},
 	} {
 		code, stdout, stderr := runInit(t, nil, tt.args...)
@@ -248,7 +249,7 @@ func TestInitDefaultDatabase(t *testing.T) {
 		wizard.MsgPreset: {prompter.Default}, wizard.MsgName: {prompter.Default}, wizard.MsgNamespace: {prompter.Default},
 		wizard.MsgMode: {prompter.Default}, wizard.MsgReplicas: {prompter.Default}, wizard.MsgPort: {prompter.Default},
 		wizard.MsgStorage: {prompter.Default}, wizard.MsgAdvanced: {prompter.Default}, wizard.MsgConfirm: {prompter.Default}},
-		"--output", "-")
+		"--output-dir", "-")
 	if code != ExitOK || stdout == "" || !strings.Contains(stderr, "\n  headless generate --preset "+initDefaultPreset+" ") {
 		t.Errorf("exit %d, stderr %q; want the %s preset", code, stderr, initDefaultPreset)
 	}

@@ -24,6 +24,8 @@ type LintOptions struct {
 	Namespace     string
 	Fix           bool
 	DryRun        bool
+
+	out outputFlags
 }
 
 // NewCmdLint builds `headless lint`.
@@ -52,18 +54,30 @@ layout stay); all files are written or none. --fix --dry-run prints the
 changes as a unified diff instead.`,
 		Example: `  headless lint k8s/
   kubectl kustomize overlays/prod | headless lint -
-  headless lint --format sarif manifests/ > headless.sarif
+  headless lint -o sarif manifests/ > headless.sarif
   headless lint --fix --dry-run k8s/ | less`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			format, _, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
+				return err
+			}
+			opts.Format = format
 			if runF != nil {
 				return runF(opts)
 			}
 			return lintRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", lint.FormatText, "output format: "+strings.Join(lint.Formats, ", "))
+	opts.out.register(cmd, lint.Formats, false, "")
 	cmd.Flags().StringArrayVar(&opts.Disable, "disable", nil, "do not run `rule` (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("disable", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var ids []cobra.Completion
+		for _, r := range lint.Rules() {
+			ids = append(ids, cobra.CompletionWithDesc(r.ID, r.Description))
+		}
+		return ids, cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.Flags().StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the cluster's DNS domain, for DNS name lengths")
 	cmd.Flags().StringVarP(&opts.Namespace, "namespace", "n", "", "the `namespace` the input is applied to (as kubectl's -n): objects without one are in it")
 	cmd.Flags().BoolVar(&opts.Fix, "fix", false, "rewrite the files to fix the mechanical mistakes, then lint them")
@@ -73,7 +87,7 @@ changes as a unified diff instead.`,
 
 func lintRun(opts *LintOptions) error {
 	if !slices.Contains(lint.Formats, opts.Format) {
-		return usageErrorf("invalid argument %q for \"--format\" flag: must be one of %s", opts.Format, strings.Join(lint.Formats, ", "))
+		return usageErrorf("invalid argument %q for \"-o, --output\" flag: must be one of %s", opts.Format, strings.Join(lint.Formats, ", "))
 	}
 	disabled := map[string]bool{}
 	for _, id := range opts.Disable {

@@ -42,9 +42,9 @@ func TestLintExitCodes(t *testing.T) {
 		{"invalid namespace", []string{"lint", "-n", "Data", split}, "", 2, "", `invalid argument "Data" for "--namespace" flag: a lowercase RFC 1123 label`},
 		{"no path", []string{"lint"}, "", 2, "", "lint needs at least one PATH"},
 		{"unknown rule", []string{"lint", "--disable", "nope", bad}, "", 2, "", `invalid argument "nope" for "--disable" flag: must be one of cluster-ip-none,`},
-		{"unknown format", []string{"lint", "--format", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
-		{"json", []string{"lint", "--format", "json", bad}, "", 1, `"rule": "cluster-ip-none"`, ""},
-		{"sarif", []string{"lint", "--format", "sarif", bad}, "", 1, `"version": "2.1.0"`, ""},
+		{"unknown format", []string{"lint", "-o", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
+		{"json", []string{"lint", "-o", "json", bad}, "", 1, `"rule": "cluster-ip-none"`, ""},
+		{"sarif", []string{"lint", "-o", "sarif", bad}, "", 1, `"version": "2.1.0"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestDNS(t *testing.T) {
 	}{
 		{"dns-mongodb.txt", []string{"dns", "--preset", "mongodb", "-n", "data"}},
 		{"dns-postgresql-pods.txt", []string{"dns", "--preset", "postgresql", "--mode", "pods", "--replicas", "2"}},
-		{"dns-redis.json", []string{"dns", "--preset", "redis", "--format", "json"}},
+		{"dns-redis.json", []string{"dns", "--preset", "redis", "-o", "json"}},
 		{"dns-files.txt", []string{"dns", filepath.Join("testdata", "dns-input.yaml")}},
 	}
 	for _, tt := range tests {

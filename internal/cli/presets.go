@@ -15,6 +15,8 @@ import (
 type PresetsOptions struct {
 	IO     *IOStreams
 	Format string
+
+	out outputFlags
 }
 
 // NewCmdPresets builds `headless presets`.
@@ -25,17 +27,22 @@ func NewCmdPresets(io *IOStreams, runF func(*PresetsOptions) error) *cobra.Comma
 		Short: "List the database presets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, _, err := opts.out.resolve(io.ErrOut)
+			if err != nil {
+				return err
+			}
+			opts.Format = format
 			if runF != nil {
 				return runF(opts)
 			}
 			return presetsRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", formatTable, "output format: table or json")
+	opts.out.register(cmd, []string{formatTable, formatJSON}, false, "")
 	return cmd
 }
 
-// presetJSON is one preset in `headless presets --format json`.
+// presetJSON is one preset in `headless presets -o json`.
 type presetJSON struct {
 	Name          string `json:"name"`
 	Description   string `json:"description"`
@@ -72,6 +79,6 @@ func presetsRun(opts *PresetsOptions) error {
 		}
 		return tw.Flush()
 	default:
-		return usageErrorf("invalid argument %s for \"--format\" flag: must be one of table, json", generator.QuoteValue(opts.Format))
+		return usageErrorf("invalid argument %s for \"-o, --output\" flag: must be one of table, json", generator.QuoteValue(opts.Format))
 	}
 }

@@ -12,21 +12,6 @@ import (
 	"github.com/headless-k8s/headless/generator"
 )
 
-// version is set at build time with -ldflags "-X .../internal/cli.version=v1.2.3";
-// otherwise it comes from the module's build information.
-var version = ""
-
-// Version returns the version headless was built as.
-func Version() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
 // NewCmdRoot builds the headless command and its subcommands.
 func NewCmdRoot(io *IOStreams) *cobra.Command {
 	root := &cobra.Command{
@@ -45,7 +30,7 @@ and each database preset connects its members through those names.`,
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	root.SetVersionTemplate("headless {{.Version}}\n")
+	root.SetVersionTemplate(versionText())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.AddCommand(
 		NewCmdGenerate(io, nil),
@@ -53,8 +38,10 @@ and each database preset connects its members through those names.`,
 		NewCmdLint(io, nil),
 		NewCmdDNS(io, nil),
 		NewCmdPresets(io, nil),
+		NewCmdVersion(io, nil),
 	)
 	strictCompletion(root)
+	asPlugin(root)
 	return root
 }
 
@@ -79,8 +66,8 @@ func strictCompletion(root *cobra.Command) {
 		if len(args) == 0 {
 			return cmd.Help()
 		}
-		return usageErrorf("unknown shell %s for \"headless completion\": must be one of %s",
-			generator.QuoteValue(args[0]), strings.Join(shells, ", "))
+		return usageErrorf("unknown shell %s for \"%s completion\": must be one of %s",
+			generator.QuoteValue(args[0]), commandName, strings.Join(shells, ", "))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/headless-k8s/headless/generator"
@@ -51,8 +52,10 @@ func (f *textFlag) Set(s string) error { f.text = s; return nil }
 func (f *textFlag) IsBoolFlag() bool { return f.isBool }
 
 // register defines --file and a flag for each of generator.Fields, of the
-// pflag type of its kind, with its default when that is fixed.
-func (sf *specFlags) register(fs *pflag.FlagSet) {
+// pflag type of its kind, with its default when that is fixed, and the
+// shell completion of the fields that list their values.
+func (sf *specFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	sf.flags = fs
 	fs.StringVarP(&sf.file, "file", "f", "", "read the spec from a YAML `file` (- for stdin); flags override it")
 	for _, f := range generator.Fields {
@@ -68,7 +71,14 @@ func (sf *specFlags) register(fs *pflag.FlagSet) {
 		default:
 			panic(fmt.Sprintf("flag --%s: no flag type for kind %d", f.Flag, f.Kind))
 		}
+		if f.Values != nil {
+			values := f.Values
+			_ = cmd.RegisterFlagCompletionFunc(f.Flag, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				return values(), cobra.ShellCompDirectiveNoFileComp
+			})
+		}
 	}
+	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 }
 
 // value returns the text of the flag of the field with the spec-file key.

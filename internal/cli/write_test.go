@@ -32,7 +32,7 @@ func TestWriteDirSignal(t *testing.T) {
 				return writer.WriteDir(ctx, dir, files, force)
 			}
 			defer func() { writeDirFunc = writer.WriteDir }()
-			code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output", dir)
+			code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", dir)
 			if code != ExitCancelled || stdout != "" || stderr != "cancelled; nothing was written\n" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want %d and \"cancelled; nothing was written\"", code, stdout, stderr, ExitCancelled)
 			}

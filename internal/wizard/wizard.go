@@ -486,17 +486,47 @@ func WriteSummary(out io.Writer, man *generator.Manifest, output string) {
 		fmt.Fprintf(out, "  %s\n", p.FQDN)
 	}
 	fmt.Fprintf(out, "All pods: %s\nSRV:      %s\n", m.ServiceFQDN(), m.SRVName())
-	if keys := m.SecretKeys(); len(keys) > 0 && !m.CreateSecret {
-		fmt.Fprintf(out, "\nThe pods read Secret %s/%s; create it before applying, e.g.\n  kubectl -n %s create secret generic %s",
-			m.Namespace, m.SecretName(), m.Namespace, m.SecretName())
-		for _, k := range keys {
-			n, enc := k.Generate.Length/2, "hex"
-			if k.Generate.Alphabet == "base64" {
-				n, enc = k.Generate.Length*3/4, "base64"
-			}
-			fmt.Fprintf(out, " --from-literal=%s=\"$(openssl rand -%s %d)\"", k.Name, enc, n)
-		}
-		fmt.Fprintln(out)
+	if m.ClusterDomain != generator.DefaultClusterDomain {
+		writeDomainWarning(out, man)
+	}
+	if cmd := SecretCommand(m); cmd != "" {
+		fmt.Fprintf(out, "\nThe pods read Secret %s/%s; create it before applying, e.g.\n  %s\n", m.Namespace, m.SecretName(), cmd)
 	}
 	fmt.Fprintln(out)
+}
+
+// writeDomainWarning warns that the cluster domain was changed from
+// cluster.local, and says where the output uses it: a wrong domain makes
+// every name below unresolvable, and most clusters use cluster.local.
+func writeDomainWarning(out io.Writer, man *generator.Manifest) {
+	m := man.Model
+	fmt.Fprintf(out, "\nwarning: the cluster domain is %s, not %s. Most clusters use %s; if yours does, none of\n"+
+		"the names above will resolve. Check it with: kubectl -n kube-system get configmap coredns -o jsonpath='{.data.Corefile}'\n",
+		m.ClusterDomain, generator.DefaultClusterDomain, generator.DefaultClusterDomain)
+	fmt.Fprintln(out, "It is used in every DNS name above, and in:")
+	for _, d := range man.Documents {
+		if n := strings.Count(string(d.Text), m.ClusterDomain); n > 0 {
+			fmt.Fprintf(out, "  %s %s/%s (%d times)\n", d.Kind, m.Namespace, d.Name, n)
+		}
+	}
+}
+
+// SecretCommand returns the kubectl command that creates the Secret the
+// pods read, with random values, or "" when the output creates it or no
+// Secret is read.
+func SecretCommand(m *generator.Model) string {
+	keys := m.SecretKeys()
+	if len(keys) == 0 || m.CreateSecret {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "kubectl -n %s create secret generic %s", m.Namespace, m.SecretName())
+	for _, k := range keys {
+		n, enc := k.Generate.Length/2, "hex"
+		if k.Generate.Alphabet == "base64" {
+			n, enc = k.Generate.Length*3/4, "base64"
+		}
+		fmt.Fprintf(&b, " --from-literal=%s=\"$(openssl rand -%s %d)\"", k.Name, enc, n)
+	}
+	return b.String()
 }

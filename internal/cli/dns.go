@@ -104,6 +104,9 @@ func dnsRun(opts *DNSOptions) error {
 		if flag := opts.Spec.generatedOnly(); flag != "" {
 			return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", flag)
 		}
+		if err := checkClusterDomain(opts.Spec.value(generator.FieldClusterDomain)); err != nil {
+			return err
+		}
 		inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
 		objs, parseErrs := lint.Parse(inputs)
 		if errs := append(readErrs, parseErrs...); len(errs) > 0 {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 
+	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/lint"
+	"github.com/headless-k8s/headless/presets"
 )
 
 // LintOptions are the inputs of `headless lint`.
@@ -91,6 +94,9 @@ func lintRun(opts *LintOptions) error {
 			return usageErrorf("invalid argument %q for \"--namespace\" flag: %s", opts.Namespace, strings.Join(errs, "; "))
 		}
 	}
+	if err := checkClusterDomain(opts.ClusterDomain); err != nil {
+		return err
+	}
 	if len(opts.Paths) == 0 {
 		return usageErrorf("lint needs at least one PATH (a file, a directory, or - for standard input)")
 	}
@@ -135,6 +141,22 @@ func lintRun(opts *LintOptions) error {
 		return &SilentError{Code: ExitUsage}
 	case errors > 0:
 		return &SilentError{Code: ExitFindings}
+	}
+	return nil
+}
+
+// checkClusterDomain validates --cluster-domain of lint and dns with the
+// rule and message of generate: the generator resolves a Spec that differs
+// from the defaults only in the domain (and the shortest name, so that only
+// a domain too long for any pod's name fails the length check).
+func checkClusterDomain(domain string) error {
+	if domain == "" {
+		return nil // the default
+	}
+	_, err := generator.Spec{Preset: presets.Names()[0], Name: "a", ClusterDomain: domain}.Resolve()
+	var fe *generator.FieldError
+	if errors.As(err, &fe) && fe.Field == generator.FieldClusterDomain {
+		return usageErrorf("invalid argument %s for \"--cluster-domain\" flag: %s", generator.QuoteValue(fe.Value), fe.Reason)
 	}
 	return nil
 }

@@ -41,6 +41,9 @@ func TestLintExitCodes(t *testing.T) {
 		{"another namespace given", []string{"lint", "--namespace", "web", split}, "", 1, "but serviceName always refers to the StatefulSet's own namespace web", "1 error"},
 		{"invalid namespace", []string{"lint", "-n", "Data", split}, "", 2, "", `invalid argument "Data" for "--namespace" flag: a lowercase RFC 1123 label`},
 		{"no path", []string{"lint"}, "", 2, "", "lint needs at least one PATH"},
+		{"invalid cluster domain", []string{"lint", "--cluster-domain", "Evil..Domain", bad}, "", 2, "", `invalid argument "Evil..Domain" for "--cluster-domain" flag: `},
+		{"cluster domain with a dot at the end", []string{"lint", "--cluster-domain", "cluster.local.", bad}, "", 2, "", `invalid argument "cluster.local." for "--cluster-domain" flag: must not end with a dot`},
+		{"another cluster domain", []string{"lint", "--cluster-domain", "corp.example", bad}, "", 1, "bad.yaml:4:8: error", ""},
 		{"unknown rule", []string{"lint", "--disable", "nope", bad}, "", 2, "", `invalid argument "nope" for "--disable" flag: must be one of cluster-ip-none,`},
 		{"unknown format", []string{"lint", "--format", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
 		{"json", []string{"lint", "--format", "json", bad}, "", 1, `"rule": "cluster-ip-none"`, ""},
@@ -100,6 +103,17 @@ func TestLintFix(t *testing.T) {
 	code, stdout, _ = runCmd(t, bad, "lint", "--fix", "--dry-run", "-")
 	if code != 0 || !strings.Contains(stdout, "+  clusterIP: None") {
 		t.Errorf("dry run of stdin: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// TestDNSClusterDomain: dns with PATHs validates --cluster-domain as
+// generate does, in one line naming the flag.
+func TestDNSClusterDomain(t *testing.T) {
+	in := filepath.Join("testdata", "dns-input.yaml")
+	_, _, want := runCmd(t, "", "generate", "--preset", "mongodb", "--cluster-domain", "Evil..Domain")
+	code, stdout, stderr := runCmd(t, "", "dns", "--cluster-domain", "Evil..Domain", in)
+	if code != 2 || stdout != "" || stderr != want || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `"--cluster-domain" flag`) {
+		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant the stderr of generate %q", code, stdout, stderr, want)
 	}
 }
 

@@ -107,7 +107,10 @@ func dnsRun(opts *DNSOptions) error {
 		if err := checkClusterDomain(opts.Spec.value(generator.FieldClusterDomain)); err != nil {
 			return err
 		}
-		inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
+		// Files are read as they are parsed, one per worker, and their
+		// bytes dropped once decoded.
+		inputs, readErrs := lint.ListInputs(opts.Paths, opts.IO.In)
+		readErrs = warnings(opts.IO.ErrOut, readErrs)
 		objs, parseErrs := lint.Parse(inputs)
 		if errs := append(readErrs, parseErrs...); len(errs) > 0 {
 			for _, err := range errs[1:] {

@@ -120,6 +120,9 @@ func lintRun(opts *LintOptions) error {
 	if err := lint.Write(opts.IO.Out, opts.Format, findings, Version()); err != nil {
 		return err
 	}
+	for _, err := range res.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
+	}
 	for _, err := range inputErrs {
 		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
 	}
@@ -165,6 +168,7 @@ func checkClusterDomain(domain string) error {
 // (a dry run).
 func fixRun(opts *LintOptions) (done bool, err error) {
 	inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
+	readErrs = warnings(opts.IO.ErrOut, readErrs)
 	fixed, fixErrs := lint.Fix(inputs)
 	errs := append(readErrs, fixErrs...)
 	for _, err := range errs {
@@ -197,6 +201,20 @@ func fixRun(opts *LintOptions) (done bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// warnings prints the warnings among errs (directory entries skipped) and
+// returns the other errors.
+func warnings(w io.Writer, errs []error) []error {
+	var rest []error
+	for _, err := range errs {
+		if lint.IsWarning(err) {
+			fmt.Fprintf(w, "warning: %v\n", err)
+		} else {
+			rest = append(rest, err)
+		}
+	}
+	return rest
 }
 
 func plural(n int, noun string) string {

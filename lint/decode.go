@@ -3,6 +3,7 @@ package lint
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -133,6 +134,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 	}
 	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
 		data, err := d.toJSON(n)
+		var bad errNoJSON
+		if errors.As(err, &bad) {
+			d.add(issueType, bad.node, path, "%s: invalid value %s: %s", path, describe(bad.node), bad.why)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -347,6 +353,15 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error
 	return nil
 }
 
+// errNoJSON is a value toJSON cannot convert: the decoder reports it at the
+// node and goes on.
+type errNoJSON struct {
+	node *yaml.Node
+	why  string
+}
+
+func (e errNoJSON) Error() string { return e.why }
+
 // toJSON converts a node to JSON for types with their own UnmarshalJSON
 // (quantities, int-or-string, times).
 func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
@@ -366,7 +381,13 @@ func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
 		if err := n.Decode(&x); err != nil {
 			return json.Marshal(n.Value)
 		}
-		return json.Marshal(x)
+		b, err := json.Marshal(x)
+		if err != nil {
+			// .nan and .inf: JSON has no such numbers, and kubectl's
+			// conversion to JSON fails on them.
+			return nil, errNoJSON{n, "JSON has no such number"}
+		}
+		return b, nil
 	case yaml.SequenceNode:
 		parts := make([]string, len(n.Content))
 		for i, c := range n.Content {

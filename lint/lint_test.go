@@ -361,3 +361,29 @@ func TestRunStreams(t *testing.T) {
 		t.Errorf("Run read %d objects from %d files (errors %v); Parse %d from %d", res.Objects, res.Files, res.Errors, len(objs), len(inputs))
 	}
 }
+
+// TestNaNIsAFinding: a number JSON cannot hold (.nan, .inf) where a
+// quantity or int-or-string goes is a finding at its line, naming the
+// field; the other documents of the file are still linted.
+func TestNaNIsAFinding(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nan.yaml")
+	doc := "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIP: None\n  selector: {app: a}\n  ports:\n  - port: 1\n    targetPort: .nan\n---\n" +
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x:1\n    resources: {limits: {cpu: -.inf}}\n---\n" + badService
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := lintFiles(t, nil, path)
+	if len(errs) != 0 {
+		t.Fatalf("errors %v", errs)
+	}
+	for _, want := range []string{
+		"nan.yaml:9:17: error: spec.ports[0].targetPort: invalid value the number \".nan\": JSON has no such number",
+		"nan.yaml:18:31: error: spec.containers[0].resources.limits.cpu: invalid value the number \"-.inf\": JSON has no such number",
+		"nan.yaml:23:8: error: clusterIP \"none\"",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings do not contain %q:\n%s", want, got)
+		}
+	}
+}

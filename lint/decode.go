@@ -34,23 +34,28 @@ type issue struct {
 	suggestion string
 }
 
-// maxAliasExpansion bounds the nodes a document may expand to through YAML
-// aliases: a "billion laughs" document stops here instead of eating memory.
+// maxAliasExpansion bounds the nodes a file may expand to through YAML
+// aliases, all its documents and List items together: a "billion laughs"
+// document, or a List of many items each aliasing one large node, stops
+// here instead of eating memory. Files are parsed one per worker, so the
+// process expands at most GOMAXPROCS times this at once.
 const maxAliasExpansion = 100_000
 
 // errAliasBomb is returned for a document whose aliases expand too far.
 type errAliasBomb struct{ line int }
 
 func (e errAliasBomb) Error() string {
-	return fmt.Sprintf("line %d: YAML aliases expand to more than %d nodes; refusing to expand further", e.line, maxAliasExpansion)
+	return fmt.Sprintf("line %d: YAML aliases in the file expand to more than %d nodes; refusing to expand further", e.line, maxAliasExpansion)
 }
 
 // decoder decodes a yaml.v3 node tree into a k8s.io/api value the way the
 // API server's strict JSON decoding would, but keeps going after a problem
 // and records each with the position of the offending key or value.
 type decoder struct {
-	issues  []issue
-	expand  int
+	issues []issue
+	// expand counts the nodes aliases added in the file (shared by the
+	// decoders of its documents and List items).
+	expand  *int
 	skipTop map[string]bool // top-level keys already reported (e.g. "Kind")
 	// outer are the structs being decoded around the current one, outermost
 	// first: a key unknown here may belong to one of them.
@@ -77,8 +82,8 @@ func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ..
 // resolve follows aliases, counting the nodes they add.
 func (d *decoder) resolve(n *yaml.Node) (*yaml.Node, error) {
 	for n.Kind == yaml.AliasNode {
-		d.expand += countNodes(n.Alias, maxAliasExpansion-d.expand+1)
-		if d.expand > maxAliasExpansion {
+		*d.expand += countNodes(n.Alias, maxAliasExpansion-*d.expand+1)
+		if *d.expand > maxAliasExpansion {
 			return nil, errAliasBomb{n.Line}
 		}
 		n = n.Alias

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,7 +157,7 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"binary", write("bin.yaml", []byte{0x7f, 'E', 'L', 'F', 0, 0, 1}), "binary file"},
 		{"invalid utf-8", write("latin1.yaml", []byte("a: caf\xe9\n")), "line 1: invalid UTF-8"},
-		{"alias bomb", write("bomb.yaml", []byte(bombDoc)), "YAML aliases expand to more than"},
+		{"alias bomb", write("bomb.yaml", []byte(bombDoc)), "YAML aliases in the file expand to more than"},
 		{"100 MB", big, "larger than 32 MiB"},
 		{"directory loop", loop, "directory loop"},
 		{"syntax error", write("broken.yaml", []byte("a: [\n")), "broken.yaml: "},
@@ -385,5 +386,39 @@ func TestNaNIsAFinding(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("findings do not contain %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestAliasBudgetPerFile: the alias expansion budget is the file's, not
+// each List item's or document's: 2,000 items that each alias one node of
+// 201 nodes (400,000 in all) are refused, as are many documents that each
+// stay under the budget.
+func TestAliasBudgetPerFile(t *testing.T) {
+	var anchor strings.Builder
+	anchor.WriteString("{")
+	for i := range 100 {
+		fmt.Fprintf(&anchor, "k%d: v, ", i)
+	}
+	anchor.WriteString("}")
+	var list strings.Builder
+	list.WriteString("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c0}\n  data: &big " + anchor.String() + "\n")
+	for i := 1; i < 2000; i++ {
+		fmt.Fprintf(&list, "- {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}, data: *big}\n", i)
+	}
+	var docs strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&docs, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\ndata: &big %s\nbinaryData: {}\n", i, anchor.String())
+		fmt.Fprintf(&docs, "---\napiVersion: v1\nkind: List\nitems:\n- &item {apiVersion: v1, kind: ConfigMap, metadata: {name: d%d}, data: %s}\n", i, anchor.String())
+		for range 20 {
+			docs.WriteString("- *item\n")
+		}
+	}
+	for name, data := range map[string]string{"list": list.String(), "documents": docs.String()} {
+		t.Run(name, func(t *testing.T) {
+			_, errs := Parse([]Input{{Name: name, Data: []byte(data)}})
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), "YAML aliases in the file expand to more than 100000 nodes") {
+				t.Errorf("errors %v, want the alias budget exceeded", errs)
+			}
+		})
 	}
 }

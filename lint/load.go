@@ -423,6 +423,7 @@ func parseInput(in Input) ([]*Object, error) {
 		objs     []*Object
 		prev     int // index in objs of the previous document's first object
 		interned = map[string]map[string]string{}
+		expanded int // nodes added by aliases in the whole file
 	)
 	for doc := 0; ; doc++ {
 		var n yaml.Node
@@ -445,7 +446,7 @@ func parseInput(in Input) ([]*Object, error) {
 		}
 		prev = len(objs)
 		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: int32(root.Line)}
-		items, err := decodeObject(root, o, interned)
+		items, err := decodeObject(root, o, interned, &expanded)
 		if err != nil {
 			return objs, &InputError{in.Name, err}
 		}
@@ -458,7 +459,7 @@ func parseInput(in Input) ([]*Object, error) {
 		}
 		for i, item := range items {
 			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: int32(root.Line)}
-			if _, err := decodeObject(item, obj, interned); err != nil {
+			if _, err := decodeObject(item, obj, interned, &expanded); err != nil {
 				return objs, &InputError{in.Name, err}
 			}
 			objs = append(objs, obj)
@@ -472,8 +473,8 @@ func cleanYAMLErr(err error) error {
 
 // decodeObject identifies the document's kind and decodes it strictly into
 // its type. For a List it returns the item nodes instead.
-func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]string) (items []*yaml.Node, err error) {
-	d := &decoder{skipTop: map[string]bool{}, interned: interned}
+func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]string, expanded *int) (items []*yaml.Node, err error) {
+	d := &decoder{skipTop: map[string]bool{}, interned: interned, expand: expanded}
 	defer func() { o.issues = append(o.issues, d.issues...) }()
 	if root.Kind == yaml.AliasNode {
 		if root, err = d.resolve(root); err != nil {

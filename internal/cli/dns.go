@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -114,9 +113,9 @@ func dnsRun(opts *DNSOptions) error {
 		objs, parseErrs := lint.Parse(inputs)
 		if errs := append(readErrs, parseErrs...); len(errs) > 0 {
 			for _, err := range errs[1:] {
-				fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+				fmt.Fprintf(opts.IO.ErrOut, "error: %s\n", lint.EscapeText(err.Error()))
 			}
-			return &UsageError{Err: errs[0]}
+			return &UsageError{Err: errors.New(lint.EscapeText(errs[0].Error()))}
 		}
 		// The lint set also stands in one pod for the replicas of
 		// Deployments and other controllers, so they are explained too.
@@ -138,12 +137,37 @@ func dnsRun(opts *DNSOptions) error {
 		return err
 	}
 	if opts.Format == formatJSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(view)
+		return lint.EncodeJSON(opts.IO.Out, view)
 	}
-	return writeDNSText(opts.IO.Out, view)
+	return writeDNSText(opts.IO.Out, escapeView(view))
+}
+
+// escapeView returns the view with every string from the input escaped for
+// a terminal (lint.EscapeText); JSON output escapes them itself.
+func escapeView(v *dnsView) *dnsView {
+	e := lint.EscapeText
+	out := &dnsView{Domain: e(v.Domain)}
+	for _, s := range v.Services {
+		es := dnsService{Namespace: e(s.Namespace), Name: e(s.Name), Headless: s.Headless, Records: []dnsRecord{}}
+		for _, r := range s.Records {
+			er := dnsRecord{Name: e(r.Name), Type: r.Type, Port: r.Port}
+			for _, p := range r.Pods {
+				er.Pods = append(er.Pods, e(p))
+			}
+			for _, t := range r.Targets {
+				er.Targets = append(er.Targets, e(t))
+			}
+			es.Records = append(es.Records, er)
+		}
+		out.Services = append(out.Services, es)
+	}
+	for _, n := range v.NoRecord {
+		out.NoRecord = append(out.NoRecord, dnsNoRecord{Namespace: e(n.Namespace), Pod: e(n.Pod), Owner: e(n.Owner), Reason: e(n.Reason)})
+	}
+	for _, c := range v.Connections {
+		out.Connections = append(out.Connections, dnsConnection{Service: e(c.Service), Preset: e(c.Preset), URI: e(c.URI), Password: e(c.Password)})
+	}
+	return out
 }
 
 func buildDNSView(r *dns.Report) (*dnsView, error) {

@@ -121,10 +121,10 @@ func lintRun(opts *LintOptions) error {
 		return err
 	}
 	for _, err := range res.Warnings {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", lint.EscapeText(err.Error()))
 	}
 	for _, err := range inputErrs {
-		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(opts.IO.ErrOut, "error: %s\n", lint.EscapeText(err.Error()))
 	}
 	errors, warnings := 0, 0
 	for _, f := range findings {
@@ -172,7 +172,7 @@ func fixRun(opts *LintOptions) (done bool, err error) {
 	fixed, fixErrs := lint.Fix(inputs)
 	errs := append(readErrs, fixErrs...)
 	for _, err := range errs {
-		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(opts.IO.ErrOut, "error: %s\n", lint.EscapeText(err.Error()))
 	}
 	n := 0
 	for _, f := range fixed {
@@ -197,7 +197,7 @@ func fixRun(opts *LintOptions) (done bool, err error) {
 	}
 	for _, f := range fixed {
 		for _, line := range f.Fixes {
-			fmt.Fprintf(opts.IO.ErrOut, "fixed %s\n", line)
+			fmt.Fprintf(opts.IO.ErrOut, "fixed %s\n", lint.EscapeText(line))
 		}
 	}
 	return false, nil
@@ -209,7 +209,7 @@ func warnings(w io.Writer, errs []error) []error {
 	var rest []error
 	for _, err := range errs {
 		if lint.IsWarning(err) {
-			fmt.Fprintf(w, "warning: %v\n", err)
+			fmt.Fprintf(w, "warning: %s\n", lint.EscapeText(err.Error()))
 		} else {
 			rest = append(rest, err)
 		}
@@ -235,7 +235,16 @@ func writeFixDiff(w io.Writer, files []lint.FixedFile) error {
 		if err != nil {
 			return err
 		}
-		if _, err := io.WriteString(w, d); err != nil {
+		// Each line of the diff is escaped, its line end kept: the
+		// files' bytes must not reach the terminal raw.
+		lines := strings.SplitAfter(d, "\n")
+		for i, l := range lines {
+			lines[i] = lint.EscapeText(strings.TrimSuffix(l, "\n"))
+			if strings.HasSuffix(l, "\n") {
+				lines[i] += "\n"
+			}
+		}
+		if _, err := io.WriteString(w, strings.Join(lines, "")); err != nil {
 			return err
 		}
 	}

@@ -147,3 +147,38 @@ func TestDNS(t *testing.T) {
 		t.Errorf("dns with flags and paths: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestTerminalEscapes: control characters from the input (names, values,
+// file names) are escaped in text output, on stdout and stderr, and by
+// encoding/json in JSON and SARIF.
+func TestTerminalEscapes(t *testing.T) {
+	dir := t.TempDir()
+	sts := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: \"a\\e[2J\\e]0;title\\a\\x9b\\x7f\"}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: \"x:1\"}]}\n" +
+		"---\napiVersion: v1\nkind: Service\nmetadata: {name: \"s\\e[31m\"}\nspec: {clusterIP: none, selector: {app: \"b\\e[2J\"}, ports: [{name: p, port: 1}]}\n"
+	p := filepath.Join(dir, "x\x1b]0;t\x07.yaml")
+	if err := os.WriteFile(p, []byte(sts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "y\x1b[2J.yaml")
+	if err := os.WriteFile(broken, []byte("a: [\x1b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) })
+	}
+	for _, args := range [][]string{{"lint", dir}, {"dns", p}, {"dns", dir}, {"lint", "--fix", "--dry-run", dir}} {
+		_, stdout, stderr := runCmd(t, "", args...)
+		if raw(stdout) || raw(stderr) {
+			t.Errorf("%v: raw control characters\nstdout %q\nstderr %q", args, stdout, stderr)
+		}
+		if !strings.Contains(stdout+stderr, `\x1b`) {
+			t.Errorf("%v: no escaped ESC in\nstdout %q\nstderr %q", args, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{{"lint", "--format", "json", p}, {"lint", "--format", "sarif", p}, {"dns", "--format", "json", p}} {
+		_, stdout, _ := runCmd(t, "", args...)
+		if raw(stdout) || !strings.Contains(stdout, `\u001b`) || !strings.Contains(stdout, `\u009b\u007f`) {
+			t.Errorf("%v: stdout %q", args, stdout)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // issueKind classifies what strict decoding found.
@@ -307,47 +309,142 @@ func (d *decoder) decodeStringMap(n *yaml.Node, v reflect.Value, path string) er
 	return nil
 }
 
-// yaml11Bools are the booleans of YAML 1.1, which kubectl (through
-// sigs.k8s.io/yaml) accepts.
-var yaml11Bools = map[string]bool{"y": true, "yes": true, "on": true, "true": true, "n": false, "no": false, "off": false, "false": false}
+// yaml11Words are the plain scalars that YAML 1.1, as go-yaml v2 reads it
+// for kubectl (sigs.k8s.io/yaml), resolves to booleans and null: exactly
+// these spellings, "yEs" is a string.
+var yaml11Words = map[string]string{
+	"y": "true", "Y": "true", "yes": "true", "Yes": "true", "YES": "true",
+	"true": "true", "True": "true", "TRUE": "true", "on": "true", "On": "true", "ON": "true",
+	"n": "false", "N": "false", "no": "false", "No": "false", "NO": "false",
+	"false": "false", "False": "false", "FALSE": "false", "off": "false", "Off": "false", "OFF": "false",
+	"~": "null", "null": "null", "Null": "null", "NULL": "null", "": "null",
+}
+
+// scalarJSON returns the JSON that kubectl's YAML-to-JSON conversion
+// (sigs.k8s.io/yaml, YAML 1.1 through go-yaml v2) makes of a scalar, which
+// is what the API server decodes: "yes" is true, 3.0 and 1e3 are integers,
+// 0123 is octal. Quoted scalars are strings; scalars with an explicit tag
+// are read as yaml.v3 reads them.
+func scalarJSON(n *yaml.Node) ([]byte, error) {
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return json.Marshal(n.Value)
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		switch n.ShortTag() {
+		case "!!str", "!!timestamp", "!!binary":
+			return json.Marshal(n.Value)
+		case "!!null":
+			return []byte("null"), nil
+		}
+		var x any
+		if err := n.Decode(&x); err != nil {
+			return json.Marshal(n.Value)
+		}
+		b, err := json.Marshal(x)
+		if err != nil {
+			return nil, errNoJSON{n, "JSON has no such number"}
+		}
+		return b, nil
+	}
+	v := n.Value
+	if w, ok := yaml11Words[v]; ok {
+		return []byte(w), nil
+	}
+	if v == "" || !strings.ContainsRune("0123456789+-.", rune(v[0])) {
+		return json.Marshal(v) // go-yaml v2 resolves no other plain scalar
+	}
+	if isDecimal(v) {
+		return []byte(v), nil
+	}
+	b, err := sigsyaml.YAMLToJSON([]byte(v))
+	if err != nil {
+		if strings.Contains(err.Error(), "unsupported value") {
+			return nil, errNoJSON{n, "JSON has no such number"}
+		}
+		return json.Marshal(v)
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] == '[' || b[0] == '{' {
+		return json.Marshal(v) // "-" alone: read again alone, a list
+	}
+	return b, nil
+}
+
+// isDecimal reports whether s is a decimal integer without sign or
+// leading zeros, which every reader takes as itself.
+func isDecimal(s string) bool {
+	if s == "" || len(s) > 18 || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonKind names the JSON value b for messages.
+func jsonKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "the value"
+	case b[0] == '"':
+		return "the string"
+	case b[0] == 't' || b[0] == 'f':
+		return "the boolean"
+	case b[0] == 'n':
+		return "null"
+	}
+	return "the number"
+}
 
 func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind != yaml.ScalarNode {
 		d.add(issueType, n, path, "%s: must be %s, not %s", path, kindName(v.Kind()), describe(n))
 		return nil
 	}
-	tag := n.ShortTag()
+	data, err := scalarJSON(n)
+	var bad errNoJSON
+	if errors.As(err, &bad) {
+		d.add(issueType, n, path, "%s: invalid value %s: %s", path, describe(n), bad.why)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	switch v.Kind() {
 	case reflect.String:
-		if tag != "!!str" {
-			d.add(issueType, n, path, "%s: must be a string, not %s %s; quote it", path, tagName(tag), n.Value)
+		var s string
+		if json.Unmarshal(data, &s) != nil {
+			d.add(issueType, n, path, "%s: must be a string, not %s %s; quote it", path, jsonKind(data), n.Value)
 			return nil
 		}
-		v.SetString(n.Value)
+		v.SetString(s)
 	case reflect.Bool:
-		b, ok := yaml11Bools[strings.ToLower(n.Value)]
-		if !ok || (tag != "!!bool" && tag != "!!str") || (tag == "!!str" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0) {
+		var b bool
+		if json.Unmarshal(data, &b) != nil {
 			d.add(issueType, n, path, "%s: must be true or false, not %q", path, n.Value)
 			return nil
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		var i int64
-		if tag != "!!int" || n.Decode(&i) != nil || v.OverflowInt(i) {
+		if json.Unmarshal(data, &i) != nil || data[0] == '"' || v.OverflowInt(i) {
 			d.add(issueType, n, path, "%s: must be an integer%s, not %q", path, rangeOf(v), n.Value)
 			return nil
 		}
 		v.SetInt(i)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		var u uint64
-		if tag != "!!int" || n.Decode(&u) != nil || v.OverflowUint(u) {
+		if json.Unmarshal(data, &u) != nil || data[0] == '"' || v.OverflowUint(u) {
 			d.add(issueType, n, path, "%s: must be a non-negative integer, not %q", path, n.Value)
 			return nil
 		}
 		v.SetUint(u)
 	case reflect.Float32, reflect.Float64:
 		var f float64
-		if (tag != "!!float" && tag != "!!int") || n.Decode(&f) != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		if json.Unmarshal(data, &f) != nil || data[0] == '"' || math.IsInf(f, 0) || math.IsNaN(f) {
 			d.add(issueType, n, path, "%s: must be a number, not %q", path, n.Value)
 			return nil
 		}
@@ -376,23 +473,7 @@ func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!str", "!!timestamp", "!!binary":
-			return json.Marshal(n.Value)
-		case "!!null":
-			return []byte("null"), nil
-		}
-		var x any
-		if err := n.Decode(&x); err != nil {
-			return json.Marshal(n.Value)
-		}
-		b, err := json.Marshal(x)
-		if err != nil {
-			// .nan and .inf: JSON has no such numbers, and kubectl's
-			// conversion to JSON fails on them.
-			return nil, errNoJSON{n, "JSON has no such number"}
-		}
-		return b, nil
+		return scalarJSON(n)
 	case yaml.SequenceNode:
 		parts := make([]string, len(n.Content))
 		for i, c := range n.Content {

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -180,5 +181,37 @@ func TestTerminalEscapes(t *testing.T) {
 		if raw(stdout) || !strings.Contains(stdout, `\u001b`) || !strings.Contains(stdout, `\u009b\u007f`) {
 			t.Errorf("%v: stdout %q", args, stdout)
 		}
+	}
+}
+
+// TestHugeReplicas: lint and dns on a StatefulSet of 2,147,483,647
+// replicas finish in bounded memory, and dns shows the pods beyond
+// dns.MaxPods as one range, in text and JSON.
+func TestHugeReplicas(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "db.yaml")
+	doc := "apiVersion: v1\nkind: Service\nmetadata: {name: db-h}\nspec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: db}, ports: [{name: p, port: 1}]}\n---\n" +
+		"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: 2147483647\n  serviceName: db-h\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: \"x:1\", ports: [{name: p, containerPort: 1}]}]}\n"
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, stdout, stderr := runCmd(t, "", "lint", p)
+	if code != 0 || stdout != "" {
+		t.Errorf("lint: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCmd(t, "", "dns", p)
+	want := "  A    db-{10000..2147483646}.db-h.default.svc.cluster.local  -> db-10000 … db-2147483646 (2147473647 pods, db-10000 to db-2147483646, shown as one range: more than 10000 are not listed one by one)\n"
+	if code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("dns: exit %d\nstderr %q\nstdout does not contain %q", code, stderr, want)
+	}
+	code, stdout, _ = runCmd(t, "", "dns", "--format", "json", p)
+	if code != 0 || !strings.Contains(stdout, `"range": {`) || !strings.Contains(stdout, `"count": 2147473647`) {
+		t.Errorf("dns json: exit %d, no range", code)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<30 {
+		t.Errorf("allocated %d MiB", got>>20)
 	}
 }

@@ -47,10 +47,11 @@ bench: ## go benchmarks, whole-process startup vs hello-world, lint over 11k/110
 	bash bench/startup.sh
 	bash bench/lint.sh
 
-fuzz: ## fuzz the spec validation, spec files, labels, init --save, the directory writer and the lint decoder for 30 s each
+fuzz: ## fuzz the spec validation, spec files, labels, init --save, the directory writer, the lint decoder and its agreement with kubectl's for 30 s each
 	$(GO) test ./generator -run '^$$' -fuzz FuzzResolve -fuzztime 30s
 	$(GO) test ./generator -run '^$$' -fuzz '^FuzzSpecFile$$' -fuzztime 30s
 	$(GO) test ./generator -run '^$$' -fuzz '^FuzzLabel$$' -fuzztime 30s
 	$(GO) test ./internal/writer -run '^$$' -fuzz '^FuzzWriteDir$$' -fuzztime 30s
 	$(GO) test ./internal/cli -run '^$$' -fuzz '^FuzzSaveSpec$$' -fuzztime 30s
 	$(GO) test ./lint -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./lint -run '^$$' -fuzz '^FuzzDecodersAgree$$' -fuzztime 30s

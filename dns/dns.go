@@ -57,6 +57,42 @@ type Pod struct {
 	Subdomain string
 	// Spec is the pod's spec (for a StatefulSet, its template's).
 	Spec *corev1.PodSpec
+	// Range is set when the Pod stands for many pods of a StatefulSet, the
+	// ordinals beyond MaxPods: Name is "<name>-<first> … <name>-<last>",
+	// Hostname the last pod's (the longest name), and Labels lack the
+	// per-pod labels.
+	Range *Ordinals
+}
+
+// Ordinals are consecutive ordinals of a StatefulSet's pods.
+type Ordinals struct {
+	// Prefix is the StatefulSet's name: pods are <Prefix>-<ordinal>.
+	Prefix      string
+	First, Last int
+}
+
+// Count is the number of pods in the range.
+func (o *Ordinals) Count() int { return o.Last - o.First + 1 }
+
+// Host is the range's hostnames as one pattern, "<name>-{first..last}",
+// which stands in the names of the range's records.
+func (o *Ordinals) Host() string {
+	return fmt.Sprintf("%s-{%d..%d}", o.Prefix, o.First, o.Last)
+}
+
+// MaxPods bounds the pods of one StatefulSet that the model lists one by
+// one: ordinals from MaxPods on are one Pod with a Range, and each of their
+// records one Record with that Range. A StatefulSet may declare up to
+// 2,147,483,647 replicas; listing them cost 1.28 GB for a million and ran
+// out of memory beyond. generate allows at most 1,000.
+const MaxPods = 10_000
+
+// host is the hostname in p's record names: a range's pattern, or its own.
+func (p *Pod) host() string {
+	if p.Range != nil {
+		return p.Range.Host()
+	}
+	return p.Hostname
 }
 
 // Ref is "<namespace>/<name>", with the owner when there is one.
@@ -75,7 +111,8 @@ func FromPod(p *corev1.Pod) Pod {
 
 // FromStatefulSet returns the pods a StatefulSet's controller creates:
 // <name>-0 … <name>-<replicas-1>, each with hostname = its name and
-// subdomain = spec.serviceName, and the labels the controller adds.
+// subdomain = spec.serviceName, and the labels the controller adds. Beyond
+// MaxPods pods, the rest are one Pod with a Range.
 func FromStatefulSet(s *appsv1.StatefulSet) []Pod {
 	replicas := 1
 	if s.Spec.Replicas != nil {
@@ -85,17 +122,35 @@ func FromStatefulSet(s *appsv1.StatefulSet) []Pod {
 	if s.Spec.Ordinals != nil {
 		start = int(s.Spec.Ordinals.Start)
 	}
-	pods := make([]Pod, 0, max(replicas, 0))
-	for i := start; i < start+replicas; i++ {
-		name := s.Name + "-" + strconv.Itoa(i)
-		labels := maps.Clone(s.Spec.Template.Labels)
+	return StatefulSetPods(s.Name, Namespace(s.Namespace), s.Spec.ServiceName, s.Spec.Template.Labels, &s.Spec.Template.Spec, start, replicas)
+}
+
+// StatefulSetPods returns the pods of the StatefulSet name in namespace ns
+// with ordinals from start: at most MaxPods one by one, the rest as one Pod
+// with a Range.
+func StatefulSetPods(name, ns, serviceName string, template map[string]string, spec *corev1.PodSpec, start, replicas int) []Pod {
+	listed := min(max(replicas, 0), MaxPods)
+	pods := make([]Pod, 0, listed+1)
+	for i := start; i < start+listed; i++ {
+		pod := name + "-" + strconv.Itoa(i)
+		labels := maps.Clone(template)
 		if labels == nil {
 			labels = map[string]string{}
 		}
-		labels[appsv1.StatefulSetPodNameLabel] = name
+		labels[appsv1.StatefulSetPodNameLabel] = pod
 		labels[appsv1.PodIndexLabel] = strconv.Itoa(i)
-		pods = append(pods, Pod{Namespace: Namespace(s.Namespace), Name: name, Owner: "StatefulSet " + s.Name,
-			Labels: labels, Hostname: name, Subdomain: s.Spec.ServiceName, Spec: &s.Spec.Template.Spec})
+		pods = append(pods, Pod{Namespace: ns, Name: pod, Owner: "StatefulSet " + name,
+			Labels: labels, Hostname: pod, Subdomain: serviceName, Spec: spec})
+	}
+	if replicas > listed {
+		r := &Ordinals{Prefix: name, First: start + listed, Last: start + replicas - 1}
+		last := name + "-" + strconv.Itoa(r.Last)
+		labels := maps.Clone(template)
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		pods = append(pods, Pod{Namespace: ns, Name: fmt.Sprintf("%s-%d … %s", name, r.First, last), Owner: "StatefulSet " + name,
+			Labels: labels, Hostname: last, Subdomain: serviceName, Spec: spec, Range: r})
 	}
 	return pods
 }
@@ -192,7 +247,9 @@ type Record struct {
 	Pods []*Pod
 	// Port is the SRV record's port.
 	Port int32
-	// Targets are the SRV record's target names (per-pod names).
+	// Targets are the SRV record's target names (per-pod names). A pod
+	// with a Range stands in Pods for all its pods, and its record name or
+	// target is the range's pattern, <name>-{first..last}.<service>….
 	Targets []string
 }
 
@@ -215,7 +272,8 @@ type NoRecord struct {
 type Report struct {
 	Domain   string
 	Services []Service
-	// PodRecords maps a per-pod name to its pod.
+	// PodRecords maps a per-pod name to its pod (a range's pattern to its
+	// Pod with a Range).
 	PodRecords map[string]*Pod
 	NoRecord   []NoRecord
 }
@@ -321,7 +379,7 @@ func ComputeWithEndpoints(domain string, services []*corev1.Service, pods []*Pod
 	for _, p := range pods {
 		name := ""
 		if p.Hostname != "" && p.Subdomain != "" {
-			name = PodFQDN(p.Hostname, p.Subdomain, p.Namespace, domain)
+			name = PodFQDN(p.host(), p.Subdomain, p.Namespace, domain)
 		}
 		if name != "" && r.PodRecords[name] == p {
 			continue
@@ -361,7 +419,7 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 		if p.Hostname == "" || p.Subdomain != s.Name {
 			continue
 		}
-		name := PodFQDN(p.Hostname, s.Name, ns, domain)
+		name := PodFQDN(p.host(), s.Name, ns, domain)
 		if _, dup := podRecords[name]; dup {
 			continue // the first pod keeps the name; lint reports duplicates
 		}
@@ -386,7 +444,7 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 			}
 			rec.Pods = append(rec.Pods, p)
 			if p.Hostname != "" && p.Subdomain == s.Name {
-				rec.Targets = append(rec.Targets, PodFQDN(p.Hostname, s.Name, ns, domain))
+				rec.Targets = append(rec.Targets, PodFQDN(p.host(), s.Name, ns, domain))
 			}
 		}
 		if len(rec.Pods) > 0 {

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -198,5 +199,46 @@ A legacy-a.legacy.default.svc.cluster.local -> legacy-a
 `
 	if d := testutil.Diff("want", "got", want, got); d != "" {
 		t.Error(d)
+	}
+}
+
+// TestStatefulSetRange: a StatefulSet of 2,147,483,647 replicas is MaxPods
+// pods and one Pod standing for the rest, whose records are ranges.
+func TestStatefulSetRange(t *testing.T) {
+	n := int32(math.MaxInt32)
+	s := &appsv1.StatefulSet{}
+	s.Name, s.Namespace = "db", "data"
+	s.Spec.Replicas, s.Spec.ServiceName = &n, "db-h"
+	s.Spec.Template.Labels = map[string]string{"app": "db"}
+	s.Spec.Template.Spec.Containers = []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{{Name: "p", ContainerPort: 1}}}}
+	pods := FromStatefulSet(s)
+	if len(pods) != MaxPods+1 {
+		t.Fatalf("%d pods, want %d", len(pods), MaxPods+1)
+	}
+	last := pods[MaxPods]
+	if last.Range == nil || last.Range.First != MaxPods || last.Range.Last != math.MaxInt32-1 || last.Range.Count() != math.MaxInt32-MaxPods || last.Hostname != "db-2147483646" {
+		t.Fatalf("last pod %+v, range %+v", last, last.Range)
+	}
+	svc := &corev1.Service{}
+	svc.Name, svc.Namespace = "db-h", "data"
+	svc.Spec.ClusterIP, svc.Spec.Selector = corev1.ClusterIPNone, map[string]string{"app": "db"}
+	svc.Spec.Ports = []corev1.ServicePort{{Name: "p", Port: 1}}
+	r := FromObjects("", []any{svc, s})
+	name := "db-{10000..2147483646}.db-h.data.svc.cluster.local"
+	if p := r.PodRecords[name]; p == nil || p.Range == nil {
+		t.Errorf("no record %s", name)
+	}
+	if len(r.PodRecords) != MaxPods+1 || len(r.NoRecord) != 0 {
+		t.Errorf("%d pod records, %d without", len(r.PodRecords), len(r.NoRecord))
+	}
+	srv := r.Services[0].Records[len(r.Services[0].Records)-1]
+	if srv.Type != "SRV" || srv.Targets[len(srv.Targets)-1] != name {
+		t.Errorf("SRV record %s, last target %s", srv.Name, srv.Targets[len(srv.Targets)-1])
+	}
+	// At the bound, every pod is listed.
+	m := int32(MaxPods)
+	s.Spec.Replicas = &m
+	if pods := FromStatefulSet(s); len(pods) != MaxPods || pods[MaxPods-1].Range != nil {
+		t.Errorf("%d pods at the bound", len(pods))
 	}
 }

@@ -1,8 +1,10 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -12,6 +14,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // issueKind classifies what strict decoding found.
@@ -33,23 +36,28 @@ type issue struct {
 	suggestion string
 }
 
-// maxAliasExpansion bounds the nodes a document may expand to through YAML
-// aliases: a "billion laughs" document stops here instead of eating memory.
+// maxAliasExpansion bounds the nodes a file may expand to through YAML
+// aliases, all its documents and List items together: a "billion laughs"
+// document, or a List of many items each aliasing one large node, stops
+// here instead of eating memory. Files are parsed one per worker, so the
+// process expands at most GOMAXPROCS times this at once.
 const maxAliasExpansion = 100_000
 
 // errAliasBomb is returned for a document whose aliases expand too far.
 type errAliasBomb struct{ line int }
 
 func (e errAliasBomb) Error() string {
-	return fmt.Sprintf("line %d: YAML aliases expand to more than %d nodes; refusing to expand further", e.line, maxAliasExpansion)
+	return fmt.Sprintf("line %d: YAML aliases in the file expand to more than %d nodes; refusing to expand further", e.line, maxAliasExpansion)
 }
 
 // decoder decodes a yaml.v3 node tree into a k8s.io/api value the way the
 // API server's strict JSON decoding would, but keeps going after a problem
 // and records each with the position of the offending key or value.
 type decoder struct {
-	issues  []issue
-	expand  int
+	issues []issue
+	// expand counts the nodes aliases added in the file (shared by the
+	// decoders of its documents and List items).
+	expand  *int
 	skipTop map[string]bool // top-level keys already reported (e.g. "Kind")
 	// outer are the structs being decoded around the current one, outermost
 	// first: a key unknown here may belong to one of them.
@@ -76,8 +84,8 @@ func (d *decoder) add(kind issueKind, n *yaml.Node, path, format string, args ..
 // resolve follows aliases, counting the nodes they add.
 func (d *decoder) resolve(n *yaml.Node) (*yaml.Node, error) {
 	for n.Kind == yaml.AliasNode {
-		d.expand += countNodes(n.Alias, maxAliasExpansion-d.expand+1)
-		if d.expand > maxAliasExpansion {
+		*d.expand += countNodes(n.Alias, maxAliasExpansion-*d.expand+1)
+		if *d.expand > maxAliasExpansion {
 			return nil, errAliasBomb{n.Line}
 		}
 		n = n.Alias
@@ -133,6 +141,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 	}
 	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
 		data, err := d.toJSON(n)
+		var bad errNoJSON
+		if errors.As(err, &bad) {
+			d.add(issueType, bad.node, path, "%s: invalid value %s: %s", path, describe(bad.node), bad.why)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -296,66 +309,27 @@ func (d *decoder) decodeStringMap(n *yaml.Node, v reflect.Value, path string) er
 	return nil
 }
 
-// yaml11Bools are the booleans of YAML 1.1, which kubectl (through
-// sigs.k8s.io/yaml) accepts.
-var yaml11Bools = map[string]bool{"y": true, "yes": true, "on": true, "true": true, "n": false, "no": false, "off": false, "false": false}
-
-func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error {
-	if n.Kind != yaml.ScalarNode {
-		d.add(issueType, n, path, "%s: must be %s, not %s", path, kindName(v.Kind()), describe(n))
-		return nil
-	}
-	tag := n.ShortTag()
-	switch v.Kind() {
-	case reflect.String:
-		if tag != "!!str" {
-			d.add(issueType, n, path, "%s: must be a string, not %s %s; quote it", path, tagName(tag), n.Value)
-			return nil
-		}
-		v.SetString(n.Value)
-	case reflect.Bool:
-		b, ok := yaml11Bools[strings.ToLower(n.Value)]
-		if !ok || (tag != "!!bool" && tag != "!!str") || (tag == "!!str" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0) {
-			d.add(issueType, n, path, "%s: must be true or false, not %q", path, n.Value)
-			return nil
-		}
-		v.SetBool(b)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		var i int64
-		if tag != "!!int" || n.Decode(&i) != nil || v.OverflowInt(i) {
-			d.add(issueType, n, path, "%s: must be an integer%s, not %q", path, rangeOf(v), n.Value)
-			return nil
-		}
-		v.SetInt(i)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		var u uint64
-		if tag != "!!int" || n.Decode(&u) != nil || v.OverflowUint(u) {
-			d.add(issueType, n, path, "%s: must be a non-negative integer, not %q", path, n.Value)
-			return nil
-		}
-		v.SetUint(u)
-	case reflect.Float32, reflect.Float64:
-		var f float64
-		if (tag != "!!float" && tag != "!!int") || n.Decode(&f) != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			d.add(issueType, n, path, "%s: must be a number, not %q", path, n.Value)
-			return nil
-		}
-		v.SetFloat(f)
-	default:
-		d.add(issueType, n, path, "%s: unsupported field type %s", path, v.Type())
-	}
-	return nil
+// yaml11Words are the plain scalars that YAML 1.1, as go-yaml v2 reads it
+// for kubectl (sigs.k8s.io/yaml), resolves to booleans and null: exactly
+// these spellings, "yEs" is a string.
+var yaml11Words = map[string]string{
+	"y": "true", "Y": "true", "yes": "true", "Yes": "true", "YES": "true",
+	"true": "true", "True": "true", "TRUE": "true", "on": "true", "On": "true", "ON": "true",
+	"n": "false", "N": "false", "no": "false", "No": "false", "NO": "false",
+	"false": "false", "False": "false", "FALSE": "false", "off": "false", "Off": "false", "OFF": "false",
+	"~": "null", "null": "null", "Null": "null", "NULL": "null", "": "null",
 }
 
-// toJSON converts a node to JSON for types with their own UnmarshalJSON
-// (quantities, int-or-string, times).
-func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
-	n, err := d.resolve(n)
-	if err != nil {
-		return nil, err
+// scalarJSON returns the JSON that kubectl's YAML-to-JSON conversion
+// (sigs.k8s.io/yaml, YAML 1.1 through go-yaml v2) makes of a scalar, which
+// is what the API server decodes: "yes" is true, 3.0 and 1e3 are integers,
+// 0123 is octal. Quoted scalars are strings; scalars with an explicit tag
+// are read as yaml.v3 reads them.
+func scalarJSON(n *yaml.Node) ([]byte, error) {
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return json.Marshal(n.Value)
 	}
-	switch n.Kind {
-	case yaml.ScalarNode:
+	if n.Style&yaml.TaggedStyle != 0 {
 		switch n.ShortTag() {
 		case "!!str", "!!timestamp", "!!binary":
 			return json.Marshal(n.Value)
@@ -366,7 +340,140 @@ func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
 		if err := n.Decode(&x); err != nil {
 			return json.Marshal(n.Value)
 		}
-		return json.Marshal(x)
+		b, err := json.Marshal(x)
+		if err != nil {
+			return nil, errNoJSON{n, "JSON has no such number"}
+		}
+		return b, nil
+	}
+	v := n.Value
+	if w, ok := yaml11Words[v]; ok {
+		return []byte(w), nil
+	}
+	if v == "" || !strings.ContainsRune("0123456789+-.", rune(v[0])) {
+		return json.Marshal(v) // go-yaml v2 resolves no other plain scalar
+	}
+	if isDecimal(v) {
+		return []byte(v), nil
+	}
+	b, err := sigsyaml.YAMLToJSON([]byte(v))
+	if err != nil {
+		if strings.Contains(err.Error(), "unsupported value") {
+			return nil, errNoJSON{n, "JSON has no such number"}
+		}
+		return json.Marshal(v)
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] == '[' || b[0] == '{' {
+		return json.Marshal(v) // "-" alone: read again alone, a list
+	}
+	return b, nil
+}
+
+// isDecimal reports whether s is a decimal integer without sign or
+// leading zeros, which every reader takes as itself.
+func isDecimal(s string) bool {
+	if s == "" || len(s) > 18 || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonKind names the JSON value b for messages.
+func jsonKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "the value"
+	case b[0] == '"':
+		return "the string"
+	case b[0] == 't' || b[0] == 'f':
+		return "the boolean"
+	case b[0] == 'n':
+		return "null"
+	}
+	return "the number"
+}
+
+func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error {
+	if n.Kind != yaml.ScalarNode {
+		d.add(issueType, n, path, "%s: must be %s, not %s", path, kindName(v.Kind()), describe(n))
+		return nil
+	}
+	data, err := scalarJSON(n)
+	var bad errNoJSON
+	if errors.As(err, &bad) {
+		d.add(issueType, n, path, "%s: invalid value %s: %s", path, describe(n), bad.why)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch v.Kind() {
+	case reflect.String:
+		var s string
+		if json.Unmarshal(data, &s) != nil {
+			d.add(issueType, n, path, "%s: must be a string, not %s %s; quote it", path, jsonKind(data), n.Value)
+			return nil
+		}
+		v.SetString(s)
+	case reflect.Bool:
+		var b bool
+		if json.Unmarshal(data, &b) != nil {
+			d.add(issueType, n, path, "%s: must be true or false, not %q", path, n.Value)
+			return nil
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var i int64
+		if json.Unmarshal(data, &i) != nil || data[0] == '"' || v.OverflowInt(i) {
+			d.add(issueType, n, path, "%s: must be an integer%s, not %q", path, rangeOf(v), n.Value)
+			return nil
+		}
+		v.SetInt(i)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		var u uint64
+		if json.Unmarshal(data, &u) != nil || data[0] == '"' || v.OverflowUint(u) {
+			d.add(issueType, n, path, "%s: must be a non-negative integer, not %q", path, n.Value)
+			return nil
+		}
+		v.SetUint(u)
+	case reflect.Float32, reflect.Float64:
+		var f float64
+		if json.Unmarshal(data, &f) != nil || data[0] == '"' || math.IsInf(f, 0) || math.IsNaN(f) {
+			d.add(issueType, n, path, "%s: must be a number, not %q", path, n.Value)
+			return nil
+		}
+		v.SetFloat(f)
+	default:
+		d.add(issueType, n, path, "%s: unsupported field type %s", path, v.Type())
+	}
+	return nil
+}
+
+// errNoJSON is a value toJSON cannot convert: the decoder reports it at the
+// node and goes on.
+type errNoJSON struct {
+	node *yaml.Node
+	why  string
+}
+
+func (e errNoJSON) Error() string { return e.why }
+
+// toJSON converts a node to JSON for types with their own UnmarshalJSON
+// (quantities, int-or-string, times).
+func (d *decoder) toJSON(n *yaml.Node) ([]byte, error) {
+	n, err := d.resolve(n)
+	if err != nil {
+		return nil, err
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return scalarJSON(n)
 	case yaml.SequenceNode:
 		parts := make([]string, len(n.Content))
 		for i, c := range n.Content {

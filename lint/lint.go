@@ -32,6 +32,8 @@ type Result struct {
 	// Errors are the inputs that could not be read or parsed
 	// (*InputError), in input order.
 	Errors []error
+	// Warnings are the directory entries skipped (*SkippedError).
+	Warnings []error
 }
 
 // Run lints the files named by paths (as ReadInputs takes them) as a
@@ -68,7 +70,14 @@ func Run(paths []string, stdin io.Reader, opts Options) Result {
 		results[i] = result{kept, err, true, len(objs)}
 	})
 	var objects []*Object
-	res := Result{Errors: errs}
+	var res Result
+	for _, err := range errs {
+		if IsWarning(err) {
+			res.Warnings = append(res.Warnings, err)
+		} else {
+			res.Errors = append(res.Errors, err)
+		}
+	}
 	for _, r := range results {
 		objects = append(objects, r.objs...)
 		res.Objects += r.objects
@@ -146,6 +155,7 @@ func resolvePositions(inputs []Input, findings []Finding) {
 	}
 	parallel.Do(len(todo), func(j int) {
 		in := inputs[todo[j]]
+		in.budget = nil // read again: it was counted once
 		fs := byFile[in.Name]
 		for _, f := range fs {
 			f.Line, f.Column = 1, 1

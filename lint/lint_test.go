@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,7 +157,7 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"binary", write("bin.yaml", []byte{0x7f, 'E', 'L', 'F', 0, 0, 1}), "binary file"},
 		{"invalid utf-8", write("latin1.yaml", []byte("a: caf\xe9\n")), "line 1: invalid UTF-8"},
-		{"alias bomb", write("bomb.yaml", []byte(bombDoc)), "YAML aliases expand to more than"},
+		{"alias bomb", write("bomb.yaml", []byte(bombDoc)), "YAML aliases in the file expand to more than"},
 		{"100 MB", big, "larger than 32 MiB"},
 		{"directory loop", loop, "directory loop"},
 		{"syntax error", write("broken.yaml", []byte("a: [\n")), "broken.yaml: "},
@@ -359,5 +360,65 @@ func TestRunStreams(t *testing.T) {
 	}
 	if res.Objects != len(objs) || res.Files != len(inputs) || len(res.Errors) != 0 {
 		t.Errorf("Run read %d objects from %d files (errors %v); Parse %d from %d", res.Objects, res.Files, res.Errors, len(objs), len(inputs))
+	}
+}
+
+// TestNaNIsAFinding: a number JSON cannot hold (.nan, .inf) where a
+// quantity or int-or-string goes is a finding at its line, naming the
+// field; the other documents of the file are still linted.
+func TestNaNIsAFinding(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nan.yaml")
+	doc := "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIP: None\n  selector: {app: a}\n  ports:\n  - port: 1\n    targetPort: .nan\n---\n" +
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x:1\n    resources: {limits: {cpu: -.inf}}\n---\n" + badService
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := lintFiles(t, nil, path)
+	if len(errs) != 0 {
+		t.Fatalf("errors %v", errs)
+	}
+	for _, want := range []string{
+		"nan.yaml:9:17: error: spec.ports[0].targetPort: invalid value the number \".nan\": JSON has no such number",
+		"nan.yaml:18:31: error: spec.containers[0].resources.limits.cpu: invalid value the number \"-.inf\": JSON has no such number",
+		"nan.yaml:23:8: error: clusterIP \"none\"",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings do not contain %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestAliasBudgetPerFile: the alias expansion budget is the file's, not
+// each List item's or document's: 2,000 items that each alias one node of
+// 201 nodes (400,000 in all) are refused, as are many documents that each
+// stay under the budget.
+func TestAliasBudgetPerFile(t *testing.T) {
+	var anchor strings.Builder
+	anchor.WriteString("{")
+	for i := range 100 {
+		fmt.Fprintf(&anchor, "k%d: v, ", i)
+	}
+	anchor.WriteString("}")
+	var list strings.Builder
+	list.WriteString("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c0}\n  data: &big " + anchor.String() + "\n")
+	for i := 1; i < 2000; i++ {
+		fmt.Fprintf(&list, "- {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}, data: *big}\n", i)
+	}
+	var docs strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&docs, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\ndata: &big %s\nbinaryData: {}\n", i, anchor.String())
+		fmt.Fprintf(&docs, "---\napiVersion: v1\nkind: List\nitems:\n- &item {apiVersion: v1, kind: ConfigMap, metadata: {name: d%d}, data: %s}\n", i, anchor.String())
+		for range 20 {
+			docs.WriteString("- *item\n")
+		}
+	}
+	for name, data := range map[string]string{"list": list.String(), "documents": docs.String()} {
+		t.Run(name, func(t *testing.T) {
+			_, errs := Parse([]Input{{Name: name, Data: []byte(data)}})
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), "YAML aliases in the file expand to more than 100000 nodes") {
+				t.Errorf("errors %v, want the alias budget exceeded", errs)
+			}
+		})
 	}
 }

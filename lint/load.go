@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -29,6 +30,8 @@ type Input struct {
 	// Data is the input's content; nil for a file not read yet (ListInputs),
 	// which is read from Name when needed.
 	Data []byte
+	// budget is charged for the file when it is read (nil: not charged).
+	budget *budget
 }
 
 // load returns the input's content, reading the file if it is not in
@@ -42,7 +45,14 @@ func (in Input) load() ([]byte, error) {
 		return nil, unwrapPathErr(err)
 	}
 	defer f.Close()
-	return readLimited(f)
+	data, err := readLimited(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.budget.take(len(data)); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // Object is one Kubernetes object read from an input: a YAML document, or
@@ -105,10 +115,63 @@ type InputError struct {
 func (e *InputError) Error() string { return e.File + ": " + e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// MaxTotalSize bounds what one run reads from all its inputs together:
+// lint keeps a trimmed copy of every object (and dns every object), so
+// memory grows with the total, not only with the largest file.
+const MaxTotalSize = 512 << 20
+
+// budget is what is left of MaxTotalSize for a run's inputs; the workers
+// that read files draw from it concurrently.
+type budget struct{ left atomic.Int64 }
+
+// totalLimit is MaxTotalSize; tests lower it.
+var totalLimit int64 = MaxTotalSize
+
+func newBudget() *budget {
+	b := &budget{}
+	b.left.Store(totalLimit)
+	return b
+}
+
+// take draws n bytes, or says that the inputs are too large together.
+func (b *budget) take(n int) error {
+	if b == nil {
+		return nil
+	}
+	if b.left.Add(-int64(n)) < 0 {
+		return fmt.Errorf("not read: the inputs together are larger than %d MiB; lint them in parts", MaxTotalSize>>20)
+	}
+	return nil
+}
+
+// SkippedError is an entry of a directory that is not read because it is
+// not a regular file (a named pipe, a socket, a device): reading a FIFO
+// would wait forever for a writer. It is a warning, not an input error.
+type SkippedError struct {
+	File string
+	// What the entry is: "a named pipe (FIFO)", "a socket", "a device".
+	What string
+}
+
+func (e *SkippedError) Error() string {
+	return e.File + ": skipped: " + e.What + ", not a regular file"
+}
+
+// IsWarning reports whether an error of ReadInputs, ListInputs or Run is
+// a warning (a skipped directory entry) rather than an unread input.
+func IsWarning(err error) bool {
+	var s *SkippedError
+	return errors.As(err, &s)
+}
+
 // ReadInputs reads the files named by paths: files, directories (walked
 // recursively for .yaml, .yml and .json files, symbolic links followed, loops
 // refused) and "-" for stdin. A path that cannot be read is an *InputError;
-// the others are still read.
+// the others are still read. Each file (and directory) is read once, however
+// many paths lead to it (by device and inode), and all of them together at
+// most MaxTotalSize bytes. In directories, entries that are not regular
+// files are skipped with a *SkippedError (see IsWarning); a named pipe given
+// as a path is read, like "-", up to MaxFileSize.
 func ReadInputs(paths []string, stdin io.Reader) ([]Input, []error) {
 	return listInputs(paths, stdin, true)
 }
@@ -120,93 +183,161 @@ func ListInputs(paths []string, stdin io.Reader) ([]Input, []error) {
 	return listInputs(paths, stdin, false)
 }
 
+// lister gathers the inputs of one run.
+type lister struct {
+	read   bool
+	inputs []Input
+	errs   []error
+	seen   map[fileID]bool // the files and directories listed
+	budget *budget
+}
+
 func listInputs(paths []string, stdin io.Reader, read bool) ([]Input, []error) {
-	var (
-		inputs []Input
-		errs   []error
-	)
+	l := &lister{read: read, seen: map[fileID]bool{}, budget: newBudget()}
 	for _, p := range paths {
 		if p == "-" {
 			data, err := readLimited(stdin)
+			if err == nil {
+				err = l.budget.take(len(data))
+			}
 			if err != nil {
-				errs = append(errs, &InputError{"-", err})
+				l.errs = append(l.errs, &InputError{"-", err})
 				continue
 			}
-			inputs = append(inputs, Input{Name: "-", Data: data})
+			l.inputs = append(l.inputs, Input{Name: "-", Data: data})
 			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			errs = append(errs, &InputError{p, unwrapPathErr(err)})
+			l.errs = append(l.errs, &InputError{p, unwrapPathErr(err)})
+			continue
+		}
+		if l.visited(info) {
 			continue
 		}
 		if !info.IsDir() {
-			inputs, errs = addFile(p, read, inputs, errs)
+			if !info.Mode().IsRegular() {
+				// A named pipe (or device) given by name: read now, like
+				// standard input, since it cannot be read twice.
+				in := Input{Name: p, budget: l.budget}
+				data, err := in.load()
+				if err != nil {
+					l.errs = append(l.errs, &InputError{p, err})
+					continue
+				}
+				l.inputs = append(l.inputs, Input{Name: p, Data: data})
+				continue
+			}
+			l.addFile(p)
 			continue
 		}
 		real, err := filepath.EvalSymlinks(p)
 		if err != nil {
-			errs = append(errs, &InputError{p, unwrapPathErr(err)})
+			l.errs = append(l.errs, &InputError{p, unwrapPathErr(err)})
 			continue
 		}
-		inputs, errs = walk(p, real, map[string]bool{real: true}, read, inputs, errs)
+		l.walk(p, map[string]bool{real: true})
 	}
-	return inputs, errs
+	return l.inputs, l.errs
+}
+
+// visited reports whether the file or directory was listed before, and
+// marks it listed.
+func (l *lister) visited(info os.FileInfo) bool {
+	id, ok := idOf(info)
+	if !ok {
+		return false
+	}
+	if l.seen[id] {
+		return true
+	}
+	l.seen[id] = true
+	return false
 }
 
 // walk reads the manifests under dir. ancestors holds the real paths of the
 // directories on the way down, to detect loops made by symbolic links.
-func walk(dir, real string, ancestors map[string]bool, read bool, inputs []Input, errs []error) ([]Input, []error) {
+func (l *lister) walk(dir string, ancestors map[string]bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return inputs, append(errs, &InputError{dir, unwrapPathErr(err)})
+		l.errs = append(l.errs, &InputError{dir, unwrapPathErr(err)})
+		return
 	}
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
-		isDir := e.IsDir()
-		if e.Type()&os.ModeSymlink != 0 {
-			info, err := os.Stat(p)
-			if err != nil {
-				errs = append(errs, &InputError{p, fmt.Errorf("broken symbolic link: %w", unwrapPathErr(err))})
-				continue
+		info, err := os.Stat(p)
+		if err != nil {
+			if e.Type()&os.ModeSymlink != 0 {
+				err = fmt.Errorf("broken symbolic link: %w", unwrapPathErr(err))
 			}
-			isDir = info.IsDir()
+			l.errs = append(l.errs, &InputError{p, unwrapPathErr(err)})
+			continue
 		}
-		if isDir {
+		if info.IsDir() {
 			sub, err := filepath.EvalSymlinks(p)
 			if err != nil {
-				errs = append(errs, &InputError{p, unwrapPathErr(err)})
+				l.errs = append(l.errs, &InputError{p, unwrapPathErr(err)})
 				continue
 			}
 			if ancestors[sub] {
-				errs = append(errs, &InputError{p, fmt.Errorf("directory loop: it leads back to %s", sub)})
+				l.errs = append(l.errs, &InputError{p, fmt.Errorf("directory loop: it leads back to %s", sub)})
 				continue
 			}
+			if l.visited(info) {
+				continue // reached before through another path
+			}
 			ancestors[sub] = true
-			inputs, errs = walk(p, sub, ancestors, read, inputs, errs)
+			l.walk(p, ancestors)
 			delete(ancestors, sub)
 			continue
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
-			inputs, errs = addFile(p, read, inputs, errs)
+		default:
+			continue
 		}
+		if !info.Mode().IsRegular() {
+			l.errs = append(l.errs, &SkippedError{File: p, What: describeMode(info.Mode())})
+			continue
+		}
+		if l.visited(info) {
+			continue
+		}
+		l.addFile(p)
 	}
-	return inputs, errs
 }
 
-// addFile adds the file p to inputs, read if read is set.
-func addFile(p string, read bool, inputs []Input, errs []error) ([]Input, []error) {
-	in := Input{Name: p}
-	if !read {
-		return append(inputs, in), errs
+// describeMode names what a file that is not a regular file is.
+func describeMode(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeIrregular != 0:
+		return "an irregular file"
+	}
+	return "a special file"
+}
+
+// addFile adds the file p to the inputs, read if l.read is set.
+func (l *lister) addFile(p string) {
+	in := Input{Name: p, budget: l.budget}
+	if !l.read {
+		l.inputs = append(l.inputs, in)
+		return
 	}
 	data, err := in.load()
 	if err != nil {
-		return inputs, append(errs, &InputError{p, err})
+		l.errs = append(l.errs, &InputError{p, err})
+		return
 	}
-	in.Data = data
-	return append(inputs, in), errs
+	in.Data, in.budget = data, nil
+	l.inputs = append(l.inputs, in)
 }
 
 // readLimited reads at most MaxFileSize bytes and refuses more.
@@ -251,7 +382,8 @@ func checkText(data []byte) error {
 }
 
 // Parse decodes every input into objects, on every core; objects keep the
-// order of the inputs and of the documents in each.
+// order of the inputs and of the documents in each. Inputs not in memory
+// (ListInputs) are read one per worker and dropped once parsed.
 func Parse(inputs []Input) ([]*Object, []error) {
 	type result struct {
 		objs []*Object
@@ -259,7 +391,12 @@ func Parse(inputs []Input) ([]*Object, []error) {
 	}
 	results := make([]result, len(inputs))
 	parallel.Do(len(inputs), func(i int) {
-		objs, err := parseInput(inputs[i])
+		data, err := inputs[i].load()
+		if err != nil {
+			results[i] = result{nil, &InputError{inputs[i].Name, err}}
+			return
+		}
+		objs, err := parseInput(Input{Name: inputs[i].Name, Data: data})
 		results[i] = result{objs, err}
 	})
 	var (
@@ -286,6 +423,7 @@ func parseInput(in Input) ([]*Object, error) {
 		objs     []*Object
 		prev     int // index in objs of the previous document's first object
 		interned = map[string]map[string]string{}
+		expanded int // nodes added by aliases in the whole file
 	)
 	for doc := 0; ; doc++ {
 		var n yaml.Node
@@ -308,7 +446,7 @@ func parseInput(in Input) ([]*Object, error) {
 		}
 		prev = len(objs)
 		o := &Object{File: in.Name, Doc: doc, Item: -1, line0: int32(root.Line)}
-		items, err := decodeObject(root, o, interned)
+		items, err := decodeObject(root, o, interned, &expanded)
 		if err != nil {
 			return objs, &InputError{in.Name, err}
 		}
@@ -321,7 +459,7 @@ func parseInput(in Input) ([]*Object, error) {
 		}
 		for i, item := range items {
 			obj := &Object{File: in.Name, Doc: doc, Item: i, line0: int32(root.Line)}
-			if _, err := decodeObject(item, obj, interned); err != nil {
+			if _, err := decodeObject(item, obj, interned, &expanded); err != nil {
 				return objs, &InputError{in.Name, err}
 			}
 			objs = append(objs, obj)
@@ -335,8 +473,8 @@ func cleanYAMLErr(err error) error {
 
 // decodeObject identifies the document's kind and decodes it strictly into
 // its type. For a List it returns the item nodes instead.
-func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]string) (items []*yaml.Node, err error) {
-	d := &decoder{skipTop: map[string]bool{}, interned: interned}
+func decodeObject(root *yaml.Node, o *Object, interned map[string]map[string]string, expanded *int) (items []*yaml.Node, err error) {
+	d := &decoder{skipTop: map[string]bool{}, interned: interned, expand: expanded}
 	defer func() { o.issues = append(o.issues, d.issues...) }()
 	if root.Kind == yaml.AliasNode {
 		if root, err = d.resolve(root); err != nil {

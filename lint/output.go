@@ -1,9 +1,11 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -32,9 +34,62 @@ func Write(w io.Writer, format string, findings []Finding, version string) error
 func writeText(w io.Writer, findings []Finding) error {
 	var b strings.Builder
 	for _, f := range findings {
-		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.Severity, f.Message, f.Rule)
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", EscapeText(f.File), f.Line, f.Column, f.Severity, EscapeText(f.Message), f.Rule)
 	}
 	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// EscapeText makes a string from the input safe to print on a terminal:
+// C0 and C1 control characters and DEL are written as strconv.Quote writes
+// them (\x1b, \n, \u0085), so a manifest cannot move the cursor, clear the
+// screen or set the window title through a name, a value or a file name.
+// Everything else, backslashes included, is left as it is. JSON and SARIF
+// need no such step: encoding/json escapes control characters.
+func EscapeText(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r <= 0x9f) }
+
+// EncodeJSON writes v as indented JSON in which no control character
+// stands raw: encoding/json escapes C0 controls but leaves DEL and the C1
+// controls (U+0080 to U+009F, among them CSI, which some terminals obey) as
+// they are, so those are written as \u escapes too. They can only occur
+// inside strings, where the escape means the same character.
+func EncodeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	if bytes.ContainsFunc(out, isControl) {
+		var b strings.Builder
+		for _, r := range string(out) {
+			if r >= 0x7f && r <= 0x9f {
+				fmt.Fprintf(&b, "\\u%04x", r)
+				continue
+			}
+			b.WriteRune(r)
+		}
+		out = []byte(b.String())
+	}
+	_, err := w.Write(out)
 	return err
 }
 
@@ -42,10 +97,7 @@ func writeJSON(w io.Writer, findings []Finding) error {
 	if findings == nil {
 		findings = []Finding{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(findings)
+	return EncodeJSON(w, findings)
 }
 
 // SARIF 2.1.0, the subset code-scanning UIs read.
@@ -144,10 +196,7 @@ func writeSARIF(w io.Writer, findings []Finding, version string) error {
 	}
 	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0",
 		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return EncodeJSON(w, log)
 }
 
 // WriteRulesDoc writes the rule reference (docs/rules.md) from the registry.

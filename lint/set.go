@@ -1,10 +1,8 @@
 package lint
 
 import (
-	"maps"
 	"strconv"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 
@@ -100,17 +98,10 @@ func newWorkload(o *Object, v *workloadView) *Workload {
 	if v.sts != nil {
 		// The pods the StatefulSet controller creates: <name>-<ordinal>,
 		// with hostname = their name, subdomain = serviceName, and the
-		// labels the controller adds (as dns.FromStatefulSet).
-		for i := v.sts.Spec.OrdinalsStart; i < v.sts.Spec.OrdinalsStart+v.Replicas; i++ {
-			name := o.Name + "-" + strconv.Itoa(i)
-			labels := maps.Clone(v.Template.Labels)
-			if labels == nil {
-				labels = map[string]string{}
-			}
-			labels[appsv1.StatefulSetPodNameLabel] = name
-			labels[appsv1.PodIndexLabel] = strconv.Itoa(i)
-			w.Pods = append(w.Pods, &dns.Pod{Namespace: o.space, Name: name, Owner: "StatefulSet " + o.Name,
-				Labels: labels, Hostname: name, Subdomain: v.sts.Spec.ServiceName})
+		// labels the controller adds; beyond dns.MaxPods, one Pod with a
+		// Range stands for the rest.
+		for _, p := range dns.StatefulSetPods(o.Name, o.space, v.sts.Spec.ServiceName, v.Template.Labels, nil, v.sts.Spec.OrdinalsStart, v.Replicas) {
+			w.Pods = append(w.Pods, &p)
 		}
 		return w
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,6 +83,33 @@ type dnsRecord struct {
 	Pods    []string `json:"pods"`
 	Port    int32    `json:"port,omitempty"`
 	Targets []string `json:"targets,omitempty"`
+	// Range is set when the record stands for the pods of a StatefulSet
+	// beyond dns.MaxPods, which are not listed one by one.
+	Range *dnsRange `json:"range,omitempty"`
+}
+
+// dnsRange is a range of a StatefulSet's pods: <prefix>-<first> to
+// <prefix>-<last>.
+type dnsRange struct {
+	Prefix string `json:"prefix"`
+	First  int    `json:"first"`
+	Last   int    `json:"last"`
+	Count  int    `json:"count"`
+}
+
+func rangeOf(p *dns.Pod) *dnsRange {
+	if p.Range == nil {
+		return nil
+	}
+	return &dnsRange{Prefix: p.Range.Prefix, First: p.Range.First, Last: p.Range.Last, Count: p.Range.Count()}
+}
+
+// text says in the text output what a range stands for.
+func (r *dnsRange) text() string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%d pods, %s-%d to %s-%d, shown as one range: more than %d are not listed one by one)", r.Count, r.Prefix, r.First, r.Prefix, r.Last, dns.MaxPods)
 }
 
 type dnsNoRecord struct {
@@ -91,6 +117,8 @@ type dnsNoRecord struct {
 	Pod       string `json:"pod"`
 	Owner     string `json:"owner,omitempty"`
 	Reason    string `json:"reason"`
+	// Range is set when Pod stands for many pods (see dnsRecord).
+	Range *dnsRange `json:"range,omitempty"`
 }
 
 type dnsConnection struct {
@@ -111,13 +139,19 @@ func dnsRun(opts *DNSOptions) error {
 		if flag := opts.Spec.generatedOnly(); flag != "" {
 			return usageErrorf("\"--%s\" describes a generated spec; it cannot be combined with PATH arguments", flag)
 		}
-		inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
+		if err := checkClusterDomain(opts.Spec.value(generator.FieldClusterDomain)); err != nil {
+			return err
+		}
+		// Files are read as they are parsed, one per worker, and their
+		// bytes dropped once decoded.
+		inputs, readErrs := lint.ListInputs(opts.Paths, opts.IO.In)
+		readErrs = warnings(opts.IO.ErrOut, readErrs)
 		objs, parseErrs := lint.Parse(inputs)
 		if errs := append(readErrs, parseErrs...); len(errs) > 0 {
 			for _, err := range errs[1:] {
-				fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+				fmt.Fprintf(opts.IO.ErrOut, "error: %s\n", lint.EscapeText(err.Error()))
 			}
-			return &UsageError{Err: errs[0]}
+			return &UsageError{Err: errors.New(lint.EscapeText(errs[0].Error()))}
 		}
 		// The lint set also stands in one pod for the replicas of
 		// Deployments and other controllers, so they are explained too.
@@ -139,12 +173,46 @@ func dnsRun(opts *DNSOptions) error {
 		return err
 	}
 	if opts.Format == formatJSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(view)
+		return lint.EncodeJSON(opts.IO.Out, view)
 	}
-	return writeDNSText(opts.IO.Out, view)
+	return writeDNSText(opts.IO.Out, escapeView(view))
+}
+
+func escapeRange(r *dnsRange) *dnsRange {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Prefix = lint.EscapeText(c.Prefix)
+	return &c
+}
+
+// escapeView returns the view with every string from the input escaped for
+// a terminal (lint.EscapeText); JSON output escapes them itself.
+func escapeView(v *dnsView) *dnsView {
+	e := lint.EscapeText
+	out := &dnsView{Domain: e(v.Domain)}
+	for _, s := range v.Services {
+		es := dnsService{Namespace: e(s.Namespace), Name: e(s.Name), Headless: s.Headless, Records: []dnsRecord{}}
+		for _, r := range s.Records {
+			er := dnsRecord{Name: e(r.Name), Type: r.Type, Port: r.Port, Range: escapeRange(r.Range)}
+			for _, p := range r.Pods {
+				er.Pods = append(er.Pods, e(p))
+			}
+			for _, t := range r.Targets {
+				er.Targets = append(er.Targets, e(t))
+			}
+			es.Records = append(es.Records, er)
+		}
+		out.Services = append(out.Services, es)
+	}
+	for _, n := range v.NoRecord {
+		out.NoRecord = append(out.NoRecord, dnsNoRecord{Namespace: e(n.Namespace), Pod: e(n.Pod), Owner: e(n.Owner), Reason: e(n.Reason), Range: escapeRange(n.Range)})
+	}
+	for _, c := range v.Connections {
+		out.Connections = append(out.Connections, dnsConnection{Service: e(c.Service), Preset: e(c.Preset), URI: e(c.URI), Password: e(c.Password)})
+	}
+	return out
 }
 
 func buildDNSView(r *dns.Report) (*dnsView, error) {
@@ -156,6 +224,9 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 			dr := dnsRecord{Name: rec.Name, Type: rec.Type, Port: rec.Port, Targets: rec.Targets}
 			for _, p := range rec.Pods {
 				dr.Pods = append(dr.Pods, p.Name)
+				if r := rangeOf(p); r != nil {
+					dr.Range = r
+				}
 			}
 			out.Records = append(out.Records, dr)
 		}
@@ -169,7 +240,7 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 		}
 	}
 	for _, n := range r.NoRecord {
-		v.NoRecord = append(v.NoRecord, dnsNoRecord{Namespace: n.Pod.Namespace, Pod: n.Pod.Name, Owner: n.Pod.Owner, Reason: n.Reason})
+		v.NoRecord = append(v.NoRecord, dnsNoRecord{Namespace: n.Pod.Namespace, Pod: n.Pod.Name, Owner: n.Pod.Owner, Reason: n.Reason, Range: rangeOf(n.Pod)})
 	}
 	return v, nil
 }
@@ -282,9 +353,9 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 		for _, rec := range s.Records {
 			switch rec.Type {
 			case "SRV":
-				fmt.Fprintf(tw, "  SRV\t%s\tport %d -> %s\n", rec.Name, rec.Port, strings.Join(rec.Targets, ", "))
+				fmt.Fprintf(tw, "  SRV\t%s\tport %d -> %s%s\n", rec.Name, rec.Port, strings.Join(rec.Targets, ", "), rec.Range.text())
 			default:
-				fmt.Fprintf(tw, "  A\t%s\t-> %s\n", rec.Name, strings.Join(rec.Pods, ", "))
+				fmt.Fprintf(tw, "  A\t%s\t-> %s%s\n", rec.Name, strings.Join(rec.Pods, ", "), rec.Range.text())
 			}
 		}
 	}
@@ -296,7 +367,7 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 			if n.Owner != "" {
 				who += " (" + n.Owner + ")"
 			}
-			fmt.Fprintf(&b, "  %s: %s\n", who, n.Reason)
+			fmt.Fprintf(&b, "  %s: %s%s\n", who, n.Reason, n.Range.text())
 		}
 	}
 	if len(v.Connections) > 0 {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/validate/content"
 
+	"github.com/headless-k8s/headless/generator"
 	"github.com/headless-k8s/headless/lint"
+	"github.com/headless-k8s/headless/presets"
 )
 
 // LintOptions are the inputs of `headless lint`.
@@ -105,6 +108,9 @@ func lintRun(opts *LintOptions) error {
 			return usageErrorf("invalid argument %q for \"--namespace\" flag: %s", opts.Namespace, strings.Join(errs, "; "))
 		}
 	}
+	if err := checkClusterDomain(opts.ClusterDomain); err != nil {
+		return err
+	}
 	if len(opts.Paths) == 0 {
 		return usageErrorf("lint needs at least one PATH (a file, a directory, or - for standard input)")
 	}
@@ -128,8 +134,11 @@ func lintRun(opts *LintOptions) error {
 	if err := lint.Write(opts.IO.Out, opts.Format, findings, Version()); err != nil {
 		return err
 	}
+	for _, err := range res.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", lint.EscapeText(err.Error()))
+	}
 	for _, err := range inputErrs {
-		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(opts.IO.ErrOut, "error: %s\n", lint.EscapeText(err.Error()))
 	}
 	errors, warnings := 0, 0
 	for _, f := range findings {
@@ -153,14 +162,31 @@ func lintRun(opts *LintOptions) error {
 	return nil
 }
 
+// checkClusterDomain validates --cluster-domain of lint and dns with the
+// rule and message of generate: the generator resolves a Spec that differs
+// from the defaults only in the domain (and the shortest name, so that only
+// a domain too long for any pod's name fails the length check).
+func checkClusterDomain(domain string) error {
+	if domain == "" {
+		return nil // the default
+	}
+	_, err := generator.Spec{Preset: presets.Names()[0], Name: "a", ClusterDomain: domain}.Resolve()
+	var fe *generator.FieldError
+	if errors.As(err, &fe) && fe.Field == generator.FieldClusterDomain {
+		return usageErrorf("invalid argument %s for \"--cluster-domain\" flag: %s", generator.QuoteValue(fe.Value), fe.Reason)
+	}
+	return nil
+}
+
 // fixRun applies the fixes; done is true when there is nothing more to do
 // (a dry run).
 func fixRun(opts *LintOptions) (done bool, err error) {
 	inputs, readErrs := lint.ReadInputs(opts.Paths, opts.IO.In)
+	readErrs = warnings(opts.IO.ErrOut, readErrs)
 	fixed, fixErrs := lint.Fix(inputs)
 	errs := append(readErrs, fixErrs...)
 	for _, err := range errs {
-		fmt.Fprintf(opts.IO.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(opts.IO.ErrOut, "error: %s\n", lint.EscapeText(err.Error()))
 	}
 	n := 0
 	for _, f := range fixed {
@@ -185,10 +211,24 @@ func fixRun(opts *LintOptions) (done bool, err error) {
 	}
 	for _, f := range fixed {
 		for _, line := range f.Fixes {
-			fmt.Fprintf(opts.IO.ErrOut, "fixed %s\n", line)
+			fmt.Fprintf(opts.IO.ErrOut, "fixed %s\n", lint.EscapeText(line))
 		}
 	}
 	return false, nil
+}
+
+// warnings prints the warnings among errs (directory entries skipped) and
+// returns the other errors.
+func warnings(w io.Writer, errs []error) []error {
+	var rest []error
+	for _, err := range errs {
+		if lint.IsWarning(err) {
+			fmt.Fprintf(w, "warning: %s\n", lint.EscapeText(err.Error()))
+		} else {
+			rest = append(rest, err)
+		}
+	}
+	return rest
 }
 
 func plural(n int, noun string) string {
@@ -209,7 +249,16 @@ func writeFixDiff(w io.Writer, files []lint.FixedFile) error {
 		if err != nil {
 			return err
 		}
-		if _, err := io.WriteString(w, d); err != nil {
+		// Each line of the diff is escaped, its line end kept: the
+		// files' bytes must not reach the terminal raw.
+		lines := strings.SplitAfter(d, "\n")
+		for i, l := range lines {
+			lines[i] = lint.EscapeText(strings.TrimSuffix(l, "\n"))
+			if strings.HasSuffix(l, "\n") {
+				lines[i] += "\n"
+			}
+		}
+		if _, err := io.WriteString(w, strings.Join(lines, "")); err != nil {
 			return err
 		}
 	}

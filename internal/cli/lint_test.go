@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -41,6 +42,9 @@ func TestLintExitCodes(t *testing.T) {
 		{"another namespace given", []string{"lint", "--namespace", "web", split}, "", 1, "but serviceName always refers to the StatefulSet's own namespace web", "1 error"},
 		{"invalid namespace", []string{"lint", "-n", "Data", split}, "", 2, "", `invalid argument "Data" for "--namespace" flag: a lowercase RFC 1123 label`},
 		{"no path", []string{"lint"}, "", 2, "", "lint needs at least one PATH"},
+		{"invalid cluster domain", []string{"lint", "--cluster-domain", "Evil..Domain", bad}, "", 2, "", `invalid argument "Evil..Domain" for "--cluster-domain" flag: `},
+		{"cluster domain with a dot at the end", []string{"lint", "--cluster-domain", "cluster.local.", bad}, "", 2, "", `invalid argument "cluster.local." for "--cluster-domain" flag: must not end with a dot`},
+		{"another cluster domain", []string{"lint", "--cluster-domain", "corp.example", bad}, "", 1, "bad.yaml:4:8: error", ""},
 		{"unknown rule", []string{"lint", "--disable", "nope", bad}, "", 2, "", `invalid argument "nope" for "--disable" flag: must be one of cluster-ip-none,`},
 		{"unknown format", []string{"lint", "-o", "xml", bad}, "", 2, "", `must be one of text, json, sarif`},
 		{"json", []string{"lint", "-o", "json", bad}, "", 1, `"rule": "cluster-ip-none"`, ""},
@@ -103,6 +107,17 @@ func TestLintFix(t *testing.T) {
 	}
 }
 
+// TestDNSClusterDomain: dns with PATHs validates --cluster-domain as
+// generate does, in one line naming the flag.
+func TestDNSClusterDomain(t *testing.T) {
+	in := filepath.Join("testdata", "dns-input.yaml")
+	_, _, want := runCmd(t, "", "generate", "--preset", "mongodb", "--cluster-domain", "Evil..Domain")
+	code, stdout, stderr := runCmd(t, "", "dns", "--cluster-domain", "Evil..Domain", in)
+	if code != 2 || stdout != "" || stderr != want || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `"--cluster-domain" flag`) {
+		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant the stderr of generate %q", code, stdout, stderr, want)
+	}
+}
+
 // TestDNS checks `headless dns` for a preset (both modes) and for files
 // against golden output.
 func TestDNS(t *testing.T) {
@@ -131,5 +146,72 @@ func TestDNS(t *testing.T) {
 	code, _, stderr = runCmd(t, "", "dns", "--preset", "redis", "x.yaml")
 	if code != 2 || !strings.Contains(stderr, `"--preset" describes a generated spec; it cannot be combined with PATH arguments`) {
 		t.Errorf("dns with flags and paths: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestTerminalEscapes: control characters from the input (names, values,
+// file names) are escaped in text output, on stdout and stderr, and by
+// encoding/json in JSON and SARIF.
+func TestTerminalEscapes(t *testing.T) {
+	dir := t.TempDir()
+	sts := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: \"a\\e[2J\\e]0;title\\a\\x9b\\x7f\"}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: \"x:1\"}]}\n" +
+		"---\napiVersion: v1\nkind: Service\nmetadata: {name: \"s\\e[31m\"}\nspec: {clusterIP: none, selector: {app: \"b\\e[2J\"}, ports: [{name: p, port: 1}]}\n"
+	p := filepath.Join(dir, "x\x1b]0;t\x07.yaml")
+	if err := os.WriteFile(p, []byte(sts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "y\x1b[2J.yaml")
+	if err := os.WriteFile(broken, []byte("a: [\x1b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) })
+	}
+	for _, args := range [][]string{{"lint", dir}, {"dns", p}, {"dns", dir}, {"lint", "--fix", "--dry-run", dir}} {
+		_, stdout, stderr := runCmd(t, "", args...)
+		if raw(stdout) || raw(stderr) {
+			t.Errorf("%v: raw control characters\nstdout %q\nstderr %q", args, stdout, stderr)
+		}
+		if !strings.Contains(stdout+stderr, `\x1b`) {
+			t.Errorf("%v: no escaped ESC in\nstdout %q\nstderr %q", args, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{{"lint", "--format", "json", p}, {"lint", "--format", "sarif", p}, {"dns", "--format", "json", p}} {
+		_, stdout, _ := runCmd(t, "", args...)
+		if raw(stdout) || !strings.Contains(stdout, `\u001b`) || !strings.Contains(stdout, `\u009b\u007f`) {
+			t.Errorf("%v: stdout %q", args, stdout)
+		}
+	}
+}
+
+// TestHugeReplicas: lint and dns on a StatefulSet of 2,147,483,647
+// replicas finish in bounded memory, and dns shows the pods beyond
+// dns.MaxPods as one range, in text and JSON.
+func TestHugeReplicas(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "db.yaml")
+	doc := "apiVersion: v1\nkind: Service\nmetadata: {name: db-h}\nspec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: db}, ports: [{name: p, port: 1}]}\n---\n" +
+		"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: 2147483647\n  serviceName: db-h\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: \"x:1\", ports: [{name: p, containerPort: 1}]}]}\n"
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, stdout, stderr := runCmd(t, "", "lint", p)
+	if code != 0 || stdout != "" {
+		t.Errorf("lint: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCmd(t, "", "dns", p)
+	want := "  A    db-{10000..2147483646}.db-h.default.svc.cluster.local  -> db-10000 … db-2147483646 (2147473647 pods, db-10000 to db-2147483646, shown as one range: more than 10000 are not listed one by one)\n"
+	if code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("dns: exit %d\nstderr %q\nstdout does not contain %q", code, stderr, want)
+	}
+	code, stdout, _ = runCmd(t, "", "dns", "--format", "json", p)
+	if code != 0 || !strings.Contains(stdout, `"range": {`) || !strings.Contains(stdout, `"count": 2147473647`) {
+		t.Errorf("dns json: exit %d, no range", code)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<30 {
+		t.Errorf("allocated %d MiB", got>>20)
 	}
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/headless-k8s/headless/generator"
@@ -76,11 +74,7 @@ func generateRun(opts *GenerateOptions) error {
 	}
 	if opts.Output != "" {
 		files := man.Files()
-		if err := writeDir(opts.Output, files, opts.Force); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "wrote %d files to %s\n", len(files), opts.Output)
-		return nil
+		return writeDir(opts.IO.ErrOut, opts.Output, files, opts.Force)
 	}
 	out := man.YAML()
 	if opts.Format == formatJSON {

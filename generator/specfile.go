@@ -25,6 +25,7 @@ type SpecError struct {
 	Err  error
 }
 
+// Error says the line, when there is one, and what is wrong there.
 func (e *SpecError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
@@ -32,6 +33,7 @@ func (e *SpecError) Error() string {
 	return e.Err.Error()
 }
 
+// Unwrap returns Err, so that errors.As finds a *FieldError in it.
 func (e *SpecError) Unwrap() error { return e.Err }
 
 func specErr(line int, format string, args ...any) *SpecError {

@@ -82,7 +82,7 @@ func TestExitCode(t *testing.T) {
 // during a command is an internal error (exit 3) with the panic's value
 // and the worker's stack, not a crash of the process with exit 2.
 func TestRunWorkerPanic(t *testing.T) {
-	writeDirFunc = func(context.Context, string, []generator.File, bool) error {
+	writeDirFunc = func(context.Context, string, []generator.File, bool, ...string) error {
 		parallel.Do(8, func(i int) {
 			if i == 5 {
 				panic("worker five")

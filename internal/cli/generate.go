@@ -85,11 +85,7 @@ func generateRun(opts *GenerateOptions) error {
 	printWarnings(opts.IO.ErrOut, man.Model)
 	if opts.Output != "" {
 		files := man.Files()
-		if err := writeDir(opts.Output, files, opts.Force); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "wrote %d files to %s\n", len(files), opts.Output)
-		return nil
+		return writeDir(opts.IO.ErrOut, opts.Output, files, opts.Force)
 	}
 	out := man.YAML()
 	if opts.Format == formatJSON {

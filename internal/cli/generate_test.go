@@ -185,6 +185,42 @@ func TestGenerateOutputRules(t *testing.T) {
 			t.Errorf("--output-dir - --force: code %d, stderr %q", code, stderr)
 		}
 	})
+	t.Run("--force removes what an earlier run wrote and this one does not", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "out")
+		if code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--mode", "pods", "--replicas", "3", "--output-dir", dir); code != ExitOK {
+			t.Fatalf("first run: %s", stderr)
+		}
+		mustWrite(t, filepath.Join(dir, "keep.txt"), "mine")
+		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--mode", "pods", "--replicas", "2", "--output-dir", dir, "--force")
+		want := "wrote 10 files to " + dir + ", and removed 2 that an earlier run wrote and this one does not: persistentvolumeclaim-data-redis-2.yaml, pod-redis-2.yaml\n"
+		if code != ExitOK || stderr != want {
+			t.Fatalf("code %d, stderr %q, want %q", code, stderr, want)
+		}
+		for _, name := range []string{"pod-redis-2.yaml", "persistentvolumeclaim-data-redis-2.yaml"} {
+			if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+				t.Errorf("%s is still there", name)
+			}
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "keep.txt")); string(b) != "mine" {
+			t.Errorf("keep.txt changed: %q", b)
+		}
+		// A file the user listed, and a listed file the user made their own
+		// object, are not removed; headless's own still are.
+		k := filepath.Join(dir, "kustomization.yaml")
+		b, _ := os.ReadFile(k)
+		mustWrite(t, k, string(b)+"  - keep.txt\n")
+		mustWrite(t, filepath.Join(dir, "pod-redis-1.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: mine\n")
+		code, _, stderr = runCmd(t, "", "generate", "-p", "redis", "--mode", "pods", "--replicas", "1", "--output-dir", dir, "--force")
+		want = "wrote 7 files to " + dir + ", and removed 2 that an earlier run wrote and this one does not: persistentvolumeclaim-data-redis-1.yaml, poddisruptionbudget-redis.yaml\n"
+		if code != ExitOK || stderr != want {
+			t.Errorf("after the user's edits: code %d, stderr %q, want %q", code, stderr, want)
+		}
+		for _, name := range []string{"keep.txt", "pod-redis-1.yaml"} {
+			if _, err := os.Lstat(filepath.Join(dir, name)); err != nil {
+				t.Errorf("%s was removed", name)
+			}
+		}
+	})
 	t.Run("--force without --output-dir", func(t *testing.T) {
 		code, _, stderr := runCmd(t, "", "generate", "-p", "redis", "--force")
 		if code != ExitUsage || stderr != "error: \"--force\" needs \"--output-dir\"\n" {

@@ -152,10 +152,9 @@ func initRun(opts *InitOptions) error {
 		}
 	} else {
 		files := res.Manifest.Files()
-		if err := writeDir(res.Output, files, opts.Force); err != nil {
+		if err := writeDir(io.ErrOut, res.Output, files, opts.Force); err != nil {
 			return err
 		}
-		fmt.Fprintf(io.ErrOut, "wrote %d files to %s\n", len(files), res.Output)
 	}
 	if opts.Save != "" {
 		if err := saveSpec(opts.Save, res.Spec); err != nil {

@@ -20,7 +20,7 @@ func TestWriteDirSignal(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			parent := t.TempDir()
 			dir := filepath.Join(parent, "a", "out")
-			writeDirFunc = func(ctx context.Context, dir string, files []generator.File, force bool) error {
+			writeDirFunc = func(ctx context.Context, dir string, files []generator.File, force bool, remove ...string) error {
 				// The signal arrives as the write starts; package writer's
 				// TestWriteDirCancel cancels between two files.
 				syscall.Kill(os.Getpid(), sig)
@@ -29,7 +29,7 @@ func TestWriteDirSignal(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					t.Error("the signal did not cancel the write")
 				}
-				return writer.WriteDir(ctx, dir, files, force)
+				return writer.WriteDir(ctx, dir, files, force, remove...)
 			}
 			defer func() { writeDirFunc = writer.WriteDir }()
 			code, stdout, stderr := runCmd(t, "", "generate", "-p", "redis", "--output-dir", dir)

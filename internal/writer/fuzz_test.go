@@ -18,14 +18,16 @@ import (
 // switch that fails (if any), the fallback without renameat2, and whether
 // the output directory exists at all. WriteDir must either put every file
 // in place and leave the other entries alone, or fail and leave everything
-// exactly as it was. It must never leave a .headless-* directory.
+// exactly as it was. With the ninth byte odd, keep.txt is also named as a
+// file of an earlier run to remove: with force, a successful write removes
+// it if it is a file or a link. It must never leave a .headless-* directory.
 func FuzzWriteDir(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 1})
 	f.Add([]byte{1, 2, 3, 4, 1, 0, 0, 1})
 	f.Add([]byte{1, 1, 1, 0, 1, 3, 1, 1})
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		b = append(b, make([]byte, 8)...)
+		b = append(b, make([]byte, 9)...)
 		names := []string{"a.yaml", "b.yaml", "c.yaml", "keep.txt"}
 		force, failAt, fallback, exists := b[4]&1 == 1, int(b[5]%byte(len(files)+1)), b[6]&1 == 1, b[7]&1 == 1
 		tmp := t.TempDir()
@@ -63,7 +65,11 @@ func FuzzWriteDir(f *testing.F) {
 		}
 		defer func() { testHookSwitch = nil }()
 
-		err := WriteDir(context.Background(), dir, files, force)
+		var remove []string // keep.txt, as a file an earlier run wrote
+		if b[8]&1 == 1 {
+			remove = []string{"keep.txt"}
+		}
+		err := WriteDir(context.Background(), dir, files, force, remove...)
 		after := tree(t, tmp)
 		if err != nil {
 			if !slices.Equal(before, after) {
@@ -78,7 +84,15 @@ func FuzzWriteDir(f *testing.F) {
 			}
 		}
 		for _, e := range before {
-			if rel, ok := cutDir(e, "out/"); ok && !slices.ContainsFunc(files, func(f generator.File) bool { return hasName(rel, f.Name) }) && !slices.Contains(after, e) {
+			rel, ok := cutDir(e, "out/")
+			if !ok || slices.ContainsFunc(files, func(f generator.File) bool { return hasName(rel, f.Name) }) {
+				continue
+			}
+			removable := len(remove) > 0 && force && (rel == "keep.txt=old keep.txt" || hasName(rel, "keep.txt->"))
+			switch {
+			case removable && slices.Contains(after, e):
+				t.Errorf("%s was not removed", e)
+			case !removable && !slices.Contains(after, e):
 				t.Errorf("%s was changed, though it is not one of the files", e)
 			}
 		}

@@ -32,6 +32,10 @@
 //     a plain rename after checking that the name is free. The rollback works
 //     the same way.
 //
+// With force, the files an earlier run wrote and this one does not (the
+// caller names them) are moved out in the same switch, and back on a
+// failure. A name that is gone, or is now a directory, is left alone.
+//
 // Nothing is changed if one of the names is taken by something other than a
 // regular file or a symbolic link, for example a directory. A symbolic link
 // given as the directory is written through: the files go into its target
@@ -55,6 +59,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/headless-k8s/headless/generator"
@@ -143,13 +148,27 @@ func inspect(dir string) (exists bool, err error) {
 // WriteDir writes files into dir, as the package comment describes. A missing
 // dir (and its parents) is created. A dir that already has entries is
 // refused unless force is set. With force, entries of the same names are
-// replaced and other entries are left alone. File names must be plain names,
-// without a directory.
-func WriteDir(ctx context.Context, dir string, files []generator.File, force bool) error {
+// replaced, the files named in remove (those of an earlier run that this
+// one does not write) are removed in the same all-or-nothing switch, and
+// other entries are left alone. Names must be plain names, without a
+// directory.
+func WriteDir(ctx context.Context, dir string, files []generator.File, force bool, remove ...string) error {
+	names := make([]string, 0, len(files)+len(remove))
 	for _, f := range files {
-		if f.Name == "" || f.Name == "." || f.Name == ".." || strings.ContainsAny(f.Name, `/\`) || strings.HasPrefix(f.Name, stagePrefix) {
-			return fmt.Errorf("cannot write a file named %q: not a plain file name", f.Name)
+		names = append(names, f.Name)
+	}
+	for _, name := range append(names, remove...) {
+		if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, stagePrefix) {
+			return fmt.Errorf("cannot write a file named %q: not a plain file name", name)
 		}
+	}
+	for _, name := range remove {
+		if slices.Contains(names[:len(files)], name) {
+			return fmt.Errorf("cannot both write and remove %q", name)
+		}
+	}
+	if !force {
+		remove = nil
 	}
 	exists, err := inspect(dir)
 	if err != nil {
@@ -165,7 +184,7 @@ func WriteDir(ctx context.Context, dir string, files []generator.File, force boo
 	case len(entries) > 0 && !force:
 		return notEmpty(dir, len(entries))
 	}
-	return replaceContents(ctx, dir, files, force)
+	return replaceContents(ctx, dir, files, force, remove)
 }
 
 // writeNew writes every file into a new sibling of dir and renames it to dir.
@@ -302,7 +321,7 @@ func syncDir(dir string) {
 
 // replaceContents writes every file into a staging directory inside dir,
 // then switches each into place, and switches them all back on a failure.
-func replaceContents(ctx context.Context, dir string, files []generator.File, force bool) (err error) {
+func replaceContents(ctx context.Context, dir string, files []generator.File, force bool, remove []string) (err error) {
 	stage, err := mkdirStage(dir)
 	if err != nil {
 		return err
@@ -329,9 +348,17 @@ func replaceContents(ctx context.Context, dir string, files []generator.File, fo
 			return err
 		}
 	}
-	var undo []func() error
+	// The switch: each file into place, then each stale file out of it.
+	steps := make([]func() (func() error, error), 0, len(files)+len(remove))
 	for _, f := range files {
-		u, err := switchFile(dir, newDir, oldDir, f.Name, force)
+		steps = append(steps, func() (func() error, error) { return switchFile(dir, newDir, oldDir, f.Name, force) })
+	}
+	for _, name := range remove {
+		steps = append(steps, func() (func() error, error) { return removeFile(dir, oldDir, name) })
+	}
+	var undo []func() error
+	for _, step := range steps {
+		u, err := step()
 		if err == nil {
 			undo = append(undo, u)
 			continue
@@ -430,6 +457,27 @@ func switchFile(dir, newDir, oldDir, name string, force bool) (func() error, err
 		return nil, fmt.Errorf("replacing %s: %w", dst, unwrapLink(err))
 	}
 	return func() error { return os.Rename(old, dst) }, nil
+}
+
+// removeFile moves dir/name into oldDir, where it is deleted with the
+// staging directory once the switch has succeeded. A name that is gone, or
+// is now something other than a file or a link, is left alone. It returns
+// the function that undoes the move.
+func removeFile(dir, oldDir, name string) (func() error, error) {
+	src, dst := filepath.Join(dir, name), filepath.Join(oldDir, name)
+	if testHookSwitch != nil {
+		if err := testHookSwitch(name); err != nil {
+			return nil, fmt.Errorf("removing %s: %w", src, err)
+		}
+	}
+	fi, err := os.Lstat(src)
+	if err != nil || (!fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0) {
+		return func() error { return nil }, nil
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return nil, fmt.Errorf("removing %s: %w", src, unwrapLink(err))
+	}
+	return func() error { return os.Rename(dst, src) }, nil
 }
 
 // errUnsupported is returned by exchange and renameNoReplace when the system

@@ -356,3 +356,47 @@ func withLink(name, target string) func(*testing.T, string) {
 		}
 	}
 }
+
+// TestWriteDirRemove: with force, files of an earlier run that this one
+// does not write go in the same switch, and come back if it fails.
+func TestWriteDirRemove(t *testing.T) {
+	setup := func(t *testing.T) string {
+		dir := t.TempDir()
+		withFile("a.yaml", "old a")(t, dir)
+		withFile("pod-3.yaml", "old 3")(t, dir)
+		withFile("keep.txt", "mine")(t, dir)
+		mkdir(t, filepath.Join(dir, "pod-5.yaml"))
+		return dir
+	}
+	remove := []string{"pod-3.yaml", "pod-4.yaml", "pod-5.yaml"} // 4 is gone, 5 is a directory now
+	bothWays(t, func(t *testing.T) {
+		dir := setup(t)
+		if err := WriteDir(context.Background(), dir, files, true, remove...); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := listDir(t, dir), append(slices.Clone(want), "keep.txt=mine", "pod-5.yaml/"); !slices.Equal(got, want) {
+			t.Errorf("directory holds %q, want %q", got, want)
+		}
+		for _, failAt := range []string{"c.yaml", "pod-3.yaml", "pod-5.yaml"} {
+			dir := setup(t)
+			before := listDir(t, dir)
+			testHookSwitch = func(name string) error {
+				if name == failAt {
+					return errors.New("injected")
+				}
+				return nil
+			}
+			err := WriteDir(context.Background(), dir, files, true, remove...)
+			testHookSwitch = nil
+			if err == nil {
+				t.Fatalf("failing at %s: WriteDir succeeded", failAt)
+			}
+			if got := listDir(t, dir); !slices.Equal(got, before) {
+				t.Errorf("failing at %s: directory holds %q, want the old %q", failAt, got, before)
+			}
+		}
+	})
+	if err := WriteDir(context.Background(), t.TempDir(), files, true, "a.yaml"); err == nil {
+		t.Error("writing and removing the same name was accepted")
+	}
+}

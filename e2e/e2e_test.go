@@ -215,19 +215,7 @@ func TestPresetDNS(t *testing.T) {
 				if err := cluster.EnsureNamespace(ctx, ns); err != nil {
 					t.Fatal(err)
 				}
-				a, err := cluster.NewApplier()
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, d := range man.Documents {
-					u, err := ToUnstructured(d.Object)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := a.Apply(ctx, u, false); err != nil {
-						t.Fatalf("%s %s: %v", d.Kind, d.Name, err)
-					}
-				}
+				applyManifest(ctx, t, man)
 				ips, err := cluster.RunPods(ctx, ns, replicas)
 				if err != nil {
 					t.Fatalf("running pods: %v", err)
@@ -545,4 +533,23 @@ func find(objs []*lint.Object, ref lint.ObjectRef) *lint.Object {
 		}
 	}
 	return nil
+}
+
+// applyManifest creates every generated object through the API server,
+// server-side, in the manifest's order.
+func applyManifest(ctx context.Context, t *testing.T, man *generator.Manifest) {
+	t.Helper()
+	a, err := cluster.NewApplier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range man.Documents {
+		u, err := ToUnstructured(d.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Apply(ctx, u, false); err != nil {
+			t.Fatalf("%s %s: %v", d.Kind, d.Name, err)
+		}
+	}
 }

@@ -205,19 +205,7 @@ func startRun(ctx context.Context, t *testing.T, preset string, mode generator.M
 			t.Fatal(err)
 		}
 	}
-	a, err := cluster.NewApplier()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range man.Documents {
-		u, err := ToUnstructured(d.Object)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := a.Apply(ctx, u, false); err != nil {
-			t.Fatalf("%s %s: %v", d.Kind, d.Name, err)
-		}
-	}
+	applyManifest(ctx, t, man)
 	return &dbRun{t: t, ns: ns, man: man, db: databases[preset], secrets: values}
 }
 

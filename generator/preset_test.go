@@ -249,3 +249,18 @@ func TestHostNameShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestPlaceholdersReplace(t *testing.T) {
+	r := &placeholders{name: "db-7", ordinal: "7"}
+	for in, want := range map[string]string{
+		"":                                      "",
+		"none":                                  "none",
+		placeholderName + "." + placeholderName: "db-7.db-7",
+		"x" + placeholderOrdinal + "y" + placeholderName + "z": "x7ydb-7z",
+		placeholderMark + "other":                              placeholderMark + "other",
+	} {
+		if got := r.Replace(in); got != want {
+			t.Errorf("Replace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

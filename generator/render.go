@@ -273,7 +273,7 @@ func (r *Renderer) renderPods(base view) ([]Document, error) {
 	errs := make([]error, len(m.Pods))
 	parallel.Do(len(m.Pods), func(i int) {
 		p := m.Pods[i]
-		repl := strings.NewReplacer(placeholderName, p.Name, placeholderOrdinal, strconv.Itoa(p.Ordinal))
+		repl := &placeholders{name: p.Name, ordinal: strconv.Itoa(p.Ordinal)}
 		for j, proto := range protos {
 			d, err := specialise(proto, repl)
 			if err != nil {
@@ -295,7 +295,7 @@ func (r *Renderer) renderPods(base view) ([]Document, error) {
 
 // specialise replaces the placeholders of a document rendered once for
 // every pod, and decodes the typed object from the resulting JSON.
-func specialise(proto Document, repl *strings.Replacer) (Document, error) {
+func specialise(proto Document, repl *placeholders) (Document, error) {
 	d := Document{Kind: proto.Kind, Name: repl.Replace(proto.Name),
 		Text: []byte(repl.Replace(string(proto.Text))), JSON: []byte(repl.Replace(string(proto.JSON)))}
 	if bytes.Contains(d.JSON, []byte(placeholderMark)) || bytes.Contains(d.Text, []byte(placeholderMark)) {
@@ -313,13 +313,48 @@ func specialise(proto Document, repl *strings.Replacer) (Document, error) {
 	return d, nil
 }
 
+// placeholders replaces placeholderName and placeholderOrdinal. Both begin
+// with placeholderMark, so one scan for the mark finds them: a
+// strings.Replacer with two patterns that share a prefix tries its trie at
+// every byte, which made it most of the time a thousand pods took.
+type placeholders struct{ name, ordinal string }
+
+// Replace returns s with the placeholders replaced; text with a mark that
+// begins neither is left as it is (specialise then reports it).
+func (r *placeholders) Replace(s string) string {
+	i := strings.Index(s, placeholderMark)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i:]
+		switch {
+		case strings.HasPrefix(s, placeholderName):
+			b.WriteString(r.name)
+			s = s[len(placeholderName):]
+		case strings.HasPrefix(s, placeholderOrdinal):
+			b.WriteString(r.ordinal)
+			s = s[len(placeholderOrdinal):]
+		default:
+			b.WriteString(placeholderMark)
+			s = s[len(placeholderMark):]
+		}
+		i = strings.Index(s, placeholderMark)
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
 // replaceStrings applies repl to every string reachable from v, in place.
 // It reports false if a placeholder stands in a map key, which it cannot
 // replace (keys are label names and resource names: none is ever one).
 // The placeholders stand only in string values (their JSON is the same
 // replacement of the JSON), so the result is the object that the
 // specialised JSON decodes to, without decoding it.
-func replaceStrings(v reflect.Value, repl *strings.Replacer) bool {
+func replaceStrings(v reflect.Value, repl *placeholders) bool {
 	ok := true
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:

@@ -102,6 +102,37 @@ var databases = map[string]database{
 		},
 		refused: "failed to authenticate",
 	},
+	"nats": {
+		anyWriter: true,
+		// A message published into stream E2E, replicated to every
+		// server; each server's read is its own replica's last sequence
+		// number (its /jsz), which must have reached the message's. The
+		// value is printed when it has.
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			seq, err := natsPub(ctx, r, pod, key, value)
+			if err == nil {
+				natsSeqs.Store(r.ns+"/"+key, natsWrite{seq, value})
+			}
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			w, _ := natsSeqs.Load(r.ns + "/" + key)
+			want, _ := w.(natsWrite)
+			last, meta, err := natsReplica(ctx, r, pod)
+			if err != nil {
+				return "", err
+			}
+			out := fmt.Sprintf("stream E2E here at sequence %d, want %d; %s", last, want.seq, meta)
+			if want.seq > 0 && last >= want.seq {
+				out += "\n" + want.value
+			}
+			return out, nil
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "sh", "-c", `{ printf 'CONNECT {"verbose":true}\r\nPUB intruder 1\r\nx\r\nPING\r\n'; sleep 1; } | nc -q 1 "$0" "$1"`, host, r.port())
+		},
+		refused: "Authorization Violation",
+	},
 }
 
 // notYet are presets whose stand-in is installed but that this test does

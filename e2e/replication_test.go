@@ -102,6 +102,25 @@ var databases = map[string]database{
 		},
 		refused: "failed to authenticate",
 	},
+	"mariadb": {
+		// As root, with the option file the preset's start script
+		// writes (/run/headless/client.cnf, the Secret's password).
+		anyWriter: true,
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			_, err := r.exec(ctx, pod, "mariadb", "--defaults-extra-file=/run/headless/client.cnf", "--host=127.0.0.1", "--port="+r.port(), "-e",
+				fmt.Sprintf("CREATE DATABASE IF NOT EXISTS e2e; CREATE TABLE IF NOT EXISTS e2e.kv (k varchar(64) PRIMARY KEY, v text); INSERT INTO e2e.kv VALUES ('%s', '%s')", key, value))
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			// Galera reads from the member's own copy (wsrep_sync_wait 0).
+			return r.exec(ctx, pod, "mariadb", "--defaults-extra-file=/run/headless/client.cnf", "--host=127.0.0.1", "--port="+r.port(),
+				"--batch", "--skip-column-names", "-e", fmt.Sprintf("SELECT v FROM e2e.kv WHERE k = '%s'", key))
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "mariadb", "--no-defaults", "--host="+host, "--port="+r.port(), "--user=root", "-e", "CREATE DATABASE intruder")
+		},
+		refused: "Access denied",
+	},
 	"nats": {
 		anyWriter: true,
 		// A message published into stream E2E, replicated to every

@@ -177,6 +177,18 @@ func StandIns(dir string) map[string]*StandIn {
 			Skip:       "Valkey is not packaged for Debian 12 and cannot be installed from the registries this machine reaches; Redis's server does not stand in for it",
 		},
 		{
+			Repository: "mysql",
+			Skip:       "Oracle's MySQL is not packaged for Debian 12 (its default-mysql-server is MariaDB) and cannot be installed from the registries this machine reaches",
+		},
+		{
+			Repository: "apache/kafka",
+			Skip:       "Kafka is not packaged for Debian and cannot be installed from the registries this machine reaches",
+		},
+		{
+			Repository: "cassandra",
+			Skip:       "Cassandra is not packaged for Debian and cannot be installed from the registries this machine reaches",
+		},
+		{
 			Repository: "mongo",
 			Skip:       "MongoDB's server is not packaged for Debian 12 (its SSPL license keeps it out) and cannot be installed from the registries this machine reaches",
 		},

@@ -121,6 +121,28 @@ var databases = map[string]database{
 		},
 		refused: "Access denied",
 	},
+	"rabbitmq": {
+		// The value is written as the name of a new virtual host, which
+		// the cluster's metadata store replicates to every node; each node
+		// lists its own (rabbitmqctl talks to the pod's node, by its
+		// RABBITMQ_NODENAME, with the cookie in HOME).
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			out, err := r.exec(ctx, pod, "rabbitmqctl", "add_vhost", value)
+			if err != nil {
+				return fmt.Errorf("%v: %s", err, lastLines(out, 3))
+			}
+			return nil
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			return r.exec(ctx, pod, "rabbitmqctl", "list_vhosts", "--silent")
+		},
+		// Without the Erlang cookie, which is the only credential the
+		// nodes' distribution port (where rabbitmqctl writes) accepts.
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "sh", "-c", `mkdir -p /tmp/no-cookie && HOME=/tmp/no-cookie exec rabbitmqctl -n "rabbit@$0" add_vhost intruder`, host)
+		},
+		refused: "TCP connection succeeded but Erlang distribution failed",
+	},
 	"nats": {
 		anyWriter: true,
 		// A message published into stream E2E, replicated to every
@@ -156,7 +178,13 @@ var databases = map[string]database{
 
 // notYet are presets whose stand-in is installed but that this test does
 // not run yet, and why.
-var notYet = map[string]string{}
+var notYet = map[string]string{
+	"rabbitmq": "Debian's rabbitmq-server 3.10 stands in for rabbitmq:4.2, but the preset relies on the peer discovery of " +
+		"RabbitMQ 3.13 and later (rabbitmq-server#9797): before 3.13 the node that takes the discovery lock keeps it " +
+		"while it retries joining its peers, which cannot start before they get it, for the preset's " +
+		"cluster_formation.discovery_retry_limit x discovery_retry_interval (10 minutes); 3.13 and later pick the " +
+		"node to join first and lock only to join it",
+}
 
 // skipped are the presets whose server cannot run here, and why.
 var skipped = map[string]string{}

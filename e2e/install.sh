@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Installs what stands in for the database images when the end-to-end tests
 # run pods as real processes (see kubelet.go): Debian's PostgreSQL, Redis,
-# ZooKeeper (with a JRE) and the tools the harness uses (iproute2, nsenter,
-# netcat), and etcd v3.6 built from its Go modules (Debian's etcd 3.4 has no
-# /livez or /readyz, which the etcd preset's probes ask for). Idempotent: a
-# second run installs nothing.
+# ZooKeeper (with a JRE), MariaDB with Galera 4 and mariadb-backup, RabbitMQ,
+# and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
+# from its Go modules (Debian's etcd 3.4 has no /livez or /readyz, which the
+# etcd preset's probes ask for); nats-server v2.11 installed from its Go
+# module (Debian's 2.9 has no /healthz?js-meta-only, which the nats preset's
+# readiness probe asks for); and the files of the mariadb image that Debian's
+# package does not have (see images.go). Idempotent: a second run installs
+# nothing.
 #
-# Prints the directory holding etcd and etcdctl on stdout; progress on stderr.
+# Prints the stand-ins directory on stdout (etcd, etcdctl, nats-server,
+# mariadb/ and rabbitmq/); progress on stderr.
 set -euo pipefail
 
 ETCD_VERSION=v3.6.7
-CACHE=${HEADLESS_E2E_CACHE_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/headless-e2e}/etcd-$ETCD_VERSION
+NATS_VERSION=v2.11.17
+ROOT=${HEADLESS_E2E_CACHE_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/headless-e2e}
+CACHE=$ROOT/etcd-$ETCD_VERSION
 BIN=$CACHE/bin
+NATS_BIN=$ROOT/nats-server-$NATS_VERSION/bin
+OUT=$ROOT/standins
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 
@@ -23,6 +33,12 @@ declare -A packages=(
   [/usr/bin/redis-cli]=redis-tools
   [/usr/share/zookeeper/bin/zkServer.sh]=zookeeper
   [/usr/bin/java]=default-jre-headless
+  [/usr/sbin/mariadbd]=mariadb-server
+  [/usr/bin/mariadb]=mariadb-client
+  [/usr/bin/mariadb-backup]=mariadb-backup
+  [/usr/lib/galera/libgalera_smm.so]=galera-4
+  [/usr/bin/socat]=socat
+  [/usr/lib/rabbitmq/bin/rabbitmq-server]=rabbitmq-server
   [/usr/bin/nc]=netcat-openbsd
   [/usr/sbin/ip]=iproute2
   [/usr/bin/nsenter]=util-linux
@@ -30,7 +46,7 @@ declare -A packages=(
 )
 missing=()
 for path in "${!packages[@]}"; do
-  if [ ! -x "$path" ]; then missing+=("${packages[$path]}"); fi
+  if [ ! -e "$path" ]; then missing+=("${packages[$path]}"); fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -75,4 +91,42 @@ GO
   log "built etcd $ETCD_VERSION in $(( SECONDS - start )) s"
 fi
 
-echo "$BIN"
+# nats-server: `go install` from its module, as the release binaries are
+# built; the checksum database knows it.
+if [ ! -x "$NATS_BIN/nats-server" ]; then
+  log "installing nats-server $NATS_VERSION (about a minute)"
+  start=$SECONDS
+  mkdir -p "$NATS_BIN"
+  GOBIN=$NATS_BIN GOFLAGS=-trimpath go install -ldflags "-s -w" "github.com/nats-io/nats-server/v2@$NATS_VERSION" >&2
+  log "installed nats-server $NATS_VERSION in $(( SECONDS - start )) s"
+fi
+
+# The stand-ins directory: links to the built servers, and the mariadb and
+# rabbitmq images' own files. The image's /etc/mysql is its package's, changed by
+# the image's Dockerfile (MariaDB/mariadb-docker, 11.4/Dockerfile): the
+# same commands run here on a copy of Debian's. docker-entrypoint.sh is the
+# image's, kept in e2e/image-files.
+mkdir -p "$OUT/mariadb"
+ln -sfn "$BIN/etcd" "$OUT/etcd"
+ln -sfn "$BIN/etcdctl" "$OUT/etcdctl"
+ln -sfn "$NATS_BIN/nats-server" "$OUT/nats-server"
+install -m 0755 "$HERE/image-files/mariadb/docker-entrypoint.sh" "$OUT/mariadb/docker-entrypoint.sh"
+# The rabbitmq image's /etc/rabbitmq: the plugin it enables and its conf.d.
+mkdir -p "$OUT/rabbitmq/etc/conf.d"
+install -m 0644 "$HERE/image-files/rabbitmq/enabled_plugins" "$OUT/rabbitmq/etc/enabled_plugins"
+install -m 0644 "$HERE"/image-files/rabbitmq/*.conf "$OUT/rabbitmq/etc/conf.d/"
+etc=$OUT/mariadb/etc-mysql
+if [ ! -e "$etc/.done" ] || [ /etc/mysql -nt "$etc/.done" ]; then
+  rm -rf "$etc" && cp -aL /etc/mysql "$etc" && ln -sfn mariadb.cnf "$etc/my.cnf"
+  rm -f "$etc/debian.cnf" "$etc/debian-start"
+  # The Dockerfile's own commands, on the copy.
+  find "$etc" -name '*.cnf' -print0 \
+    | xargs -0 grep -lZE '^(bind-address|log|user\s)' \
+    | xargs -r -0 sed -Ei 's/^(bind-address|log|user\s)/#&/'
+  printf "[mariadb]\nhost-cache-size=0\nskip-name-resolve\n" > "$etc/mariadb.conf.d/05-skipcache.cnf"
+  sed -i -e '/includedir/ {N;s/\(.*\)\n\(.*\)/\n\2\n\1/}' "$etc/mariadb.cnf"
+  chmod -R a+rX "$etc"
+  touch "$etc/.done"
+fi
+
+echo "$OUT"

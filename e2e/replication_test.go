@@ -102,11 +102,89 @@ var databases = map[string]database{
 		},
 		refused: "failed to authenticate",
 	},
+	"mariadb": {
+		// As root, with the option file the preset's start script
+		// writes (/run/headless/client.cnf, the Secret's password).
+		anyWriter: true,
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			_, err := r.exec(ctx, pod, "mariadb", "--defaults-extra-file=/run/headless/client.cnf", "--host=127.0.0.1", "--port="+r.port(), "-e",
+				fmt.Sprintf("CREATE DATABASE IF NOT EXISTS e2e; CREATE TABLE IF NOT EXISTS e2e.kv (k varchar(64) PRIMARY KEY, v text); INSERT INTO e2e.kv VALUES ('%s', '%s')", key, value))
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			// Galera reads from the member's own copy (wsrep_sync_wait 0).
+			return r.exec(ctx, pod, "mariadb", "--defaults-extra-file=/run/headless/client.cnf", "--host=127.0.0.1", "--port="+r.port(),
+				"--batch", "--skip-column-names", "-e", fmt.Sprintf("SELECT v FROM e2e.kv WHERE k = '%s'", key))
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "mariadb", "--no-defaults", "--host="+host, "--port="+r.port(), "--user=root", "-e", "CREATE DATABASE intruder")
+		},
+		refused: "Access denied",
+	},
+	"rabbitmq": {
+		// The value is written as the name of a new virtual host, which
+		// the cluster's metadata store replicates to every node; each node
+		// lists its own (rabbitmqctl talks to the pod's node, by its
+		// RABBITMQ_NODENAME, with the cookie in HOME).
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			out, err := r.exec(ctx, pod, "rabbitmqctl", "add_vhost", value)
+			if err != nil {
+				return fmt.Errorf("%v: %s", err, lastLines(out, 3))
+			}
+			return nil
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			return r.exec(ctx, pod, "rabbitmqctl", "list_vhosts", "--silent")
+		},
+		// Without the Erlang cookie, which is the only credential the
+		// nodes' distribution port (where rabbitmqctl writes) accepts.
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "sh", "-c", `mkdir -p /tmp/no-cookie && HOME=/tmp/no-cookie exec rabbitmqctl -n "rabbit@$0" add_vhost intruder`, host)
+		},
+		refused: "TCP connection succeeded but Erlang distribution failed",
+	},
+	"nats": {
+		anyWriter: true,
+		// A message published into stream E2E, replicated to every
+		// server; each server's read is its own replica's last sequence
+		// number (its /jsz), which must have reached the message's. The
+		// value is printed when it has.
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			seq, err := natsPub(ctx, r, pod, key, value)
+			if err == nil {
+				natsSeqs.Store(r.ns+"/"+key, natsWrite{seq, value})
+			}
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			w, _ := natsSeqs.Load(r.ns + "/" + key)
+			want, _ := w.(natsWrite)
+			last, meta, err := natsReplica(ctx, r, pod)
+			if err != nil {
+				return "", err
+			}
+			out := fmt.Sprintf("stream E2E here at sequence %d, want %d; %s", last, want.seq, meta)
+			if want.seq > 0 && last >= want.seq {
+				out += "\n" + want.value
+			}
+			return out, nil
+		},
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, "sh", "-c", `{ printf 'CONNECT {"verbose":true}\r\nPUB intruder 1\r\nx\r\nPING\r\n'; sleep 1; } | nc -q 1 "$0" "$1"`, host, r.port())
+		},
+		refused: "Authorization Violation",
+	},
 }
 
 // notYet are presets whose stand-in is installed but that this test does
 // not run yet, and why.
-var notYet = map[string]string{}
+var notYet = map[string]string{
+	"rabbitmq": "Debian's rabbitmq-server 3.10 stands in for rabbitmq:4.2, but the preset relies on the peer discovery of " +
+		"RabbitMQ 3.13 and later (rabbitmq-server#9797): before 3.13 the node that takes the discovery lock keeps it " +
+		"while it retries joining its peers, which cannot start before they get it, for the preset's " +
+		"cluster_formation.discovery_retry_limit x discovery_retry_interval (10 minutes); 3.13 and later pick the " +
+		"node to join first and lock only to join it",
+}
 
 // skipped are the presets whose server cannot run here, and why.
 var skipped = map[string]string{}

@@ -173,7 +173,7 @@ func StandIns(dir string) map[string]*StandIn {
 			Files: map[string]string{"/usr/local/bin/nats-server": filepath.Join(dir, "nats-server")},
 		},
 		{
-			Repository: "valkey",
+			Repository: "valkey/valkey",
 			Skip:       "Valkey is not packaged for Debian 12 and cannot be installed from the registries this machine reaches; Redis's server does not stand in for it",
 		},
 		{

@@ -110,57 +110,14 @@ func StandIns(dir string) map[string]*StandIn {
 			},
 		},
 		{
-			// MariaDB/mariadb-docker 11.4/Dockerfile: user mysql, created
-			// first with groupadd -r / useradd -r (999), home /var/lib/mysql;
-			// mariadbd, mariadb, mariadb-backup, galera-4 and socat from the
-			// packages; /run/mysqld writable by anyone; its /etc/mysql is the
-			// package's with bind-address, log and user commented out and
-			// host-cache-size=0, skip-name-resolve added (install.sh runs the
-			// Dockerfile's commands on a copy of Debian's); and
-			// docker-entrypoint.sh in /usr/local/bin (the image's own file,
-			// e2e/image-files/mariadb).
 			Repository: "mariadb",
-			Describe: "Debian mariadb-server " + version(`(\d+\.\d+\.\d+)-MariaDB`, "mariadbd", "--version") +
-				" with galera-4 " + version(`(\S+)`, "dpkg-query", "-W", "-f", "${Version}", "galera-4"),
-			Env:        []string{basePath, "LANG=C.UTF-8"},
-			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"mariadbd"},
-			Users:  []string{"mysql:x:999:999::/var/lib/mysql:/bin/sh"},
-			Groups: []string{"mysql:x:999:"},
-			Tmpfs:  []string{"/usr/local/bin"},
-			Files: map[string]string{
-				"/usr/local/bin/docker-entrypoint.sh": filepath.Join(dir, "mariadb", "docker-entrypoint.sh"),
-				"/etc/mysql":                          filepath.Join(dir, "mariadb", "etc-mysql"),
-			},
-			Dirs: []imageDir{
-				{Path: "/var/lib/mysql", Mode: 0o755, UID: 999, GID: 999},
-				{Path: "/run/mysqld", Mode: 0o1777, UID: 999, GID: 999},
-				{Path: "/docker-entrypoint-initdb.d", Mode: 0o755},
-			},
+			Skip: "the mariadb preset starts the official image's docker-entrypoint.sh, which Debian's mariadb-server " +
+				"package does not have, and this repository carries no copy of another project's script",
 		},
 		{
-			// docker-library/rabbitmq 4.2/ubuntu/Dockerfile: user rabbitmq
-			// 999, HOME and RABBITMQ_DATA_DIR /var/lib/rabbitmq, the
-			// server's sbin on the PATH (Debian's scripts, unwrapped, are in
-			// /usr/lib/rabbitmq/bin: /usr/sbin's wrappers redirect the
-			// output to files), /etc/rabbitmq and /var/log/rabbitmq
-			// writable by anyone; /etc/rabbitmq holds enabled_plugins
-			// ([rabbitmq_prometheus]) and conf.d with the image's defaults
-			// (log.console = true among them): e2e/image-files/rabbitmq.
 			Repository: "rabbitmq",
-			Describe: "Debian rabbitmq-server " + version(`(\S+)`, "dpkg-query", "-W", "-f", "${Version}", "rabbitmq-server") +
-				" on Erlang/OTP " + version(`(\S+)`, "erl", "-noshell", "-eval", `io:put_chars(erlang:system_info(otp_release)), halt().`),
-			Env: []string{"PATH=/usr/lib/rabbitmq/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-				"RABBITMQ_DATA_DIR=/var/lib/rabbitmq", "HOME=/var/lib/rabbitmq", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
-				"RUNNING_UNDER_SYSTEMD=true"},
-			Cmd:    []string{"rabbitmq-server"},
-			Files:  map[string]string{"/etc/rabbitmq": filepath.Join(dir, "rabbitmq", "etc")},
-			Users:  []string{"rabbitmq:x:999:999::/var/lib/rabbitmq:/bin/sh"},
-			Groups: []string{"rabbitmq:x:999:"},
-			Dirs: []imageDir{
-				{Path: "/var/lib/rabbitmq", Mode: 0o1777, UID: 999, GID: 999},
-				{Path: "/var/log/rabbitmq", Mode: 0o1777, UID: 999, GID: 999},
-				{Path: "/tmp/rabbitmq-ssl", Mode: 0o1777, UID: 999, GID: 999},
-			},
+			Skip: "the rabbitmq preset relies on the peer discovery of RabbitMQ 3.13 and later (rabbitmq-server#9797); " +
+				"Debian 12 has 3.10, whose first node keeps the discovery lock while it waits for peers that need it",
 		},
 		{
 			// nats-io/nats-docker 2.11.x/alpine3.22/Dockerfile: nats-server

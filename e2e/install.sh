@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
 # Installs what stands in for the database images when the end-to-end tests
 # run pods as real processes (see kubelet.go): Debian's PostgreSQL, Redis,
-# ZooKeeper (with a JRE), MariaDB with Galera 4 and mariadb-backup, RabbitMQ,
-# and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
+# ZooKeeper (with a JRE), and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
 # from its Go modules (Debian's etcd 3.4 has no /livez or /readyz, which the
 # etcd preset's probes ask for); nats-server v2.11 installed from its Go
 # module (Debian's 2.9 has no /healthz?js-meta-only, which the nats preset's
-# readiness probe asks for); and the files of the mariadb image that Debian's
-# package does not have (see images.go). Idempotent: a second run installs
-# nothing.
+# readiness probe asks for). Idempotent: a second run installs nothing.
 #
-# Prints the stand-ins directory on stdout (etcd, etcdctl, nats-server,
-# mariadb/ and rabbitmq/); progress on stderr.
+# Prints the stand-ins directory on stdout (etcd, etcdctl, nats-server);
+# progress on stderr.
 set -euo pipefail
 
 ETCD_VERSION=v3.6.7
@@ -33,12 +30,6 @@ declare -A packages=(
   [/usr/bin/redis-cli]=redis-tools
   [/usr/share/zookeeper/bin/zkServer.sh]=zookeeper
   [/usr/bin/java]=default-jre-headless
-  [/usr/sbin/mariadbd]=mariadb-server
-  [/usr/bin/mariadb]=mariadb-client
-  [/usr/bin/mariadb-backup]=mariadb-backup
-  [/usr/lib/galera/libgalera_smm.so]=galera-4
-  [/usr/bin/socat]=socat
-  [/usr/lib/rabbitmq/bin/rabbitmq-server]=rabbitmq-server
   [/usr/bin/nc]=netcat-openbsd
   [/usr/sbin/ip]=iproute2
   [/usr/bin/nsenter]=util-linux
@@ -101,32 +92,10 @@ if [ ! -x "$NATS_BIN/nats-server" ]; then
   log "installed nats-server $NATS_VERSION in $(( SECONDS - start )) s"
 fi
 
-# The stand-ins directory: links to the built servers, and the mariadb and
-# rabbitmq images' own files. The image's /etc/mysql is its package's, changed by
-# the image's Dockerfile (MariaDB/mariadb-docker, 11.4/Dockerfile): the
-# same commands run here on a copy of Debian's. docker-entrypoint.sh is the
-# image's, kept in e2e/image-files.
-mkdir -p "$OUT/mariadb"
+# The stand-ins directory: links to the built servers.
+mkdir -p "$OUT"
 ln -sfn "$BIN/etcd" "$OUT/etcd"
 ln -sfn "$BIN/etcdctl" "$OUT/etcdctl"
 ln -sfn "$NATS_BIN/nats-server" "$OUT/nats-server"
-install -m 0755 "$HERE/image-files/mariadb/docker-entrypoint.sh" "$OUT/mariadb/docker-entrypoint.sh"
-# The rabbitmq image's /etc/rabbitmq: the plugin it enables and its conf.d.
-mkdir -p "$OUT/rabbitmq/etc/conf.d"
-install -m 0644 "$HERE/image-files/rabbitmq/enabled_plugins" "$OUT/rabbitmq/etc/enabled_plugins"
-install -m 0644 "$HERE"/image-files/rabbitmq/*.conf "$OUT/rabbitmq/etc/conf.d/"
-etc=$OUT/mariadb/etc-mysql
-if [ ! -e "$etc/.done" ] || [ /etc/mysql -nt "$etc/.done" ]; then
-  rm -rf "$etc" && cp -aL /etc/mysql "$etc" && ln -sfn mariadb.cnf "$etc/my.cnf"
-  rm -f "$etc/debian.cnf" "$etc/debian-start"
-  # The Dockerfile's own commands, on the copy.
-  find "$etc" -name '*.cnf' -print0 \
-    | xargs -0 grep -lZE '^(bind-address|log|user\s)' \
-    | xargs -r -0 sed -Ei 's/^(bind-address|log|user\s)/#&/'
-  printf "[mariadb]\nhost-cache-size=0\nskip-name-resolve\n" > "$etc/mariadb.conf.d/05-skipcache.cnf"
-  sed -i -e '/includedir/ {N;s/\(.*\)\n\(.*\)/\n\2\n\1/}' "$etc/mariadb.cnf"
-  chmod -R a+rX "$etc"
-  touch "$etc/.done"
-fi
 
 echo "$OUT"

@@ -950,7 +950,13 @@ func (c *ctr) kill(cmd *exec.Cmd, exited chan struct{}, grace time.Duration) {
 		}
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
-	<-exited
+	// A killed container is gone at once; should its wait ever hang (a
+	// process outside its PID namespace holding on), cleanup must not.
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		c.r.logf("container %s: still not reaped 30 s after SIGKILL; leaving it", c.spec.Name)
+	}
 }
 
 // start starts the container through podinit.
@@ -975,6 +981,7 @@ func (c *ctr) start() (*exec.Cmd, error) {
 	fmt.Fprintf(log, "==== %s: starting %q\n", time.Now().Format(time.RFC3339Nano), spec.Args)
 	cmd := exec.Command(c.r.k.podinit, specPath)
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.WaitDelay = 5 * time.Second
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS | syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC,
 		Pdeathsig:  syscall.SIGKILL,

@@ -442,7 +442,7 @@ func TestReplication(t *testing.T) {
 			for _, d := range man.Documents {
 				if cm, ok := d.Object.(*corev1.ConfigMap); ok {
 					cm.Data["start.sh"] = strings.Replace(cm.Data["start.sh"], "set -- /run/headless/auth.conf",
-						`sh -c 'sleep 600' "$REDIS_PASSWORD" &`+"\n"+`set -- /run/headless/auth.conf`, 1)
+						`sh -c 'sleep 600' "$REDIS_PASSWORD" >/dev/null 2>&1 &`+"\n"+`set -- /run/headless/auth.conf`, 1)
 				}
 			}
 		})

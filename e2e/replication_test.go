@@ -178,13 +178,7 @@ var databases = map[string]database{
 
 // notYet are presets whose stand-in is installed but that this test does
 // not run yet, and why.
-var notYet = map[string]string{
-	"rabbitmq": "Debian's rabbitmq-server 3.10 stands in for rabbitmq:4.2, but the preset relies on the peer discovery of " +
-		"RabbitMQ 3.13 and later (rabbitmq-server#9797): before 3.13 the node that takes the discovery lock keeps it " +
-		"while it retries joining its peers, which cannot start before they get it, for the preset's " +
-		"cluster_formation.discovery_retry_limit x discovery_retry_interval (10 minutes); 3.13 and later pick the " +
-		"node to join first and lock only to join it",
-}
+var notYet = map[string]string{}
 
 // skipped are the presets whose server cannot run here, and why.
 var skipped = map[string]string{}

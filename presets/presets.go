@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -89,7 +90,8 @@ type Preset struct {
 	ConnectionPassword string `json:"connectionPassword,omitempty"`
 	// Scale, optional, says in plain text how to change the number of
 	// members: what the database needs besides a new replica count.
-	// `headless init` shows it after writing the manifests.
+	// `headless init` shows it after writing the manifests, and `headless
+	// dns` with the connection string, placeholders replaced (ScaleText).
 	Scale string `json:"scale,omitempty"`
 	// Files are mounted read-only into the containers at ConfigDir, each
 	// value a template. Host names in them are checked like those in Command
@@ -358,6 +360,32 @@ func (p *Preset) ConnectionString(d ConnectionData) (string, error) {
 		return "", fmt.Errorf("preset %s: connection: %w", p.Name, err)
 	}
 	return b.String(), nil
+}
+
+// ScaleValues are what the placeholders of a preset's Scale text stand for.
+type ScaleValues struct {
+	Name, Namespace, Service, Domain, Secret string
+	// Port is the client port; 0 leaves <port> as it is.
+	Port int32
+}
+
+// ScaleText returns the preset's Scale text, trimmed, with its placeholders
+// replaced: <name> (the workload), <namespace>, <service> (the headless
+// Service), <domain> (the cluster domain), <secret> (the Secret with the
+// credentials) and <port> (the client port). A placeholder whose value is
+// empty stays as it is.
+func (p *Preset) ScaleText(v ScaleValues) string {
+	var pairs []string
+	port := ""
+	if v.Port > 0 {
+		port = strconv.Itoa(int(v.Port))
+	}
+	for _, kv := range [][2]string{{"<name>", v.Name}, {"<namespace>", v.Namespace}, {"<service>", v.Service}, {"<domain>", v.Domain}, {"<secret>", v.Secret}, {"<port>", port}} {
+		if kv[1] != "" {
+			pairs = append(pairs, kv[0], kv[1])
+		}
+	}
+	return strings.NewReplacer(pairs...).Replace(strings.TrimSpace(p.Scale))
 }
 
 // FileNames returns the names of the preset's files, sorted, so that output

@@ -35,7 +35,8 @@ func NewCmdDNS(io *IOStreams, runF func(*DNSOptions) error) *cobra.Command {
 		Long: `Print the records cluster DNS will publish: each headless Service's name (every
 pod's IP), each pod's own name, the SRV records of named ports, and for every
 pod without a name of its own the reason. For database presets it also prints
-the connection string built from the pod names.
+the connection string built from the pod names, and how to change the number
+of members when the preset describes it.
 
 Give manifests as PATHs (files, directories, - for standard input), or the
 flags of "headless generate" to see what it would generate. With PATHs,
@@ -68,6 +69,15 @@ type dnsView struct {
 	Services    []dnsService    `json:"services"`
 	NoRecord    []dnsNoRecord   `json:"podsWithoutRecord"`
 	Connections []dnsConnection `json:"connectionStrings"`
+	// Scaling says, for each Service of a preset that describes it, how to
+	// change the number of members (the preset's scale text).
+	Scaling []dnsScaling `json:"scaling"`
+}
+
+type dnsScaling struct {
+	Service string `json:"service"`
+	Preset  string `json:"preset"`
+	Text    string `json:"text"`
 }
 
 type dnsService struct {
@@ -212,11 +222,14 @@ func escapeView(v *dnsView) *dnsView {
 	for _, c := range v.Connections {
 		out.Connections = append(out.Connections, dnsConnection{Service: e(c.Service), Preset: e(c.Preset), URI: e(c.URI), Password: e(c.Password)})
 	}
+	for _, sc := range v.Scaling {
+		out.Scaling = append(out.Scaling, dnsScaling{Service: e(sc.Service), Preset: sc.Preset, Text: sc.Text})
+	}
 	return out
 }
 
 func buildDNSView(r *dns.Report) (*dnsView, error) {
-	v := &dnsView{Domain: r.Domain, Services: []dnsService{}, NoRecord: []dnsNoRecord{}, Connections: []dnsConnection{}}
+	v := &dnsView{Domain: r.Domain, Services: []dnsService{}, NoRecord: []dnsNoRecord{}, Connections: []dnsConnection{}, Scaling: []dnsScaling{}}
 	for _, s := range r.Services {
 		svc := s.Service
 		out := dnsService{Namespace: dns.Namespace(svc.Namespace), Name: svc.Name, Headless: dns.IsHeadless(svc), Records: []dnsRecord{}}
@@ -237,6 +250,16 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 		}
 		if c != nil {
 			v.Connections = append(v.Connections, *c)
+			// c.Preset names a preset connection could load.
+			if p, _ := presets.Get(c.Preset); p != nil && strings.TrimSpace(p.Scale) != "" {
+				name := svc.Spec.Selector[generator.LabelInstance]
+				if name == "" {
+					name = svc.Name
+				}
+				text := p.ScaleText(presets.ScaleValues{Name: name, Namespace: dns.Namespace(svc.Namespace), Service: svc.Name,
+					Domain: r.Domain, Secret: secretOf(s, p), Port: clientPort(svc, p)})
+				v.Scaling = append(v.Scaling, dnsScaling{Service: c.Service, Preset: p.Name, Text: text})
+			}
 		}
 	}
 	for _, n := range r.NoRecord {
@@ -299,6 +322,31 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 		return nil, err
 	}
 	return &dnsConnection{Service: dns.Namespace(svc.Namespace) + "/" + svc.Name, Preset: p.Name, URI: uri, Password: where}, nil
+}
+
+// clientPort returns the port of the Service named like the preset's client
+// port, or 0.
+func clientPort(svc *corev1.Service, p *presets.Preset) int32 {
+	for _, sp := range svc.Spec.Ports {
+		if sp.Name == p.PortName {
+			return sp.Port
+		}
+	}
+	return 0
+}
+
+// secretOf returns the Secret the Service's pods read the preset's
+// credentials from, or "" when they read none.
+func secretOf(s dns.Service, p *presets.Preset) string {
+	if p.Secret == nil {
+		return ""
+	}
+	for _, k := range p.Secret.Keys {
+		if name := passwordSecret(s, k.Name); name != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // mountsTLS reports whether the Service's pods mount a certificate where
@@ -377,6 +425,12 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 			if c.Password != "" {
 				fmt.Fprintf(&b, "    <password>: %s\n", c.Password)
 			}
+		}
+	}
+	for _, sc := range v.Scaling {
+		fmt.Fprintf(&b, "\nScaling %s (%s):\n", sc.Service, sc.Preset)
+		for line := range strings.SplitSeq(sc.Text, "\n") {
+			fmt.Fprintf(&b, "  %s\n", line)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -17,6 +17,7 @@ import (
 	"github.com/headless-k8s/headless/internal/prompter"
 	"github.com/headless-k8s/headless/internal/wizard"
 	"github.com/headless-k8s/headless/internal/writer"
+	"github.com/headless-k8s/headless/presets"
 )
 
 // initDefaultPreset is the database init pre-selects, the one the README's
@@ -172,7 +173,8 @@ func initRun(opts *InitOptions) error {
 // with the exact commands to run next.
 func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
 	fmt.Fprintf(w, "\nScaling %s:\n", m.Preset.Name)
-	scale := strings.TrimSpace(m.Preset.Scale)
+	scale := m.Preset.ScaleText(presets.ScaleValues{Name: m.Name, Namespace: m.Namespace, Service: m.ServiceName,
+		Domain: m.ClusterDomain, Secret: m.SecretName(), Port: m.Port})
 	if scale == "" {
 		scale = "the preset describes no procedure. Changing --replicas adds or removes pods; whether the\n" +
 			"database takes the new members in, or lets the removed ones go, is up to it: check its documentation first."

@@ -180,3 +180,123 @@ func TestJSReadsSecretsFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestCassandraStartScript runs the cassandra preset's start.sh with stubs
+// for the image's entrypoint, cqlsh and nodetool, in the cases that matter:
+// the first start of ordinal 0 (CQL on localhost only while admin is created
+// as cassandra/cassandra and the default superuser disabled as admin, then a
+// restart with CQL on every address), its next start (nothing but the
+// start), the first start of ordinal 1 (waits for admin on ordinal 0), and
+// that of ordinal 2 (system_auth replicated to 3, then repaired). cqlsh
+// reads credentials from files only its user can read and statements from
+// its standard input: no program gets the password as an argument.
+func TestCassandraStartScript(t *testing.T) {
+	files := configFiles(t, Spec{Preset: "cassandra", Replicas: ptr(3)})
+	stubs := map[string]string{
+		// The first start's entrypoint (CQL on localhost) runs until start.sh
+		// stops it; the last one waits, on ordinal 2, for the background
+		// repair.
+		"docker-entrypoint.sh": `if [ "${CASSANDRA_RPC_ADDRESS-}" = 127.0.0.1 ]; then while :; do sleep 0.1; done; fi
+if [ "$POD_INDEX" = 2 ]; then i=0; until grep -q '^nodetool' @LOG@; do i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done; fi`,
+		// cqlsh --credentials FILE HOST PORT: logs the file's mode and its
+		// statements (apart, they hold the password); admin logs in once
+		// a CREATE ROLE has reached it as the default superuser.
+		"cqlsh": `stdin=$(cat); printf '%s\n' "$stdin" >> @LOG@.stdin
+printf 'mode %s %s\n' "$(stat -c %a "$2")" "$(grep -c '^password = ' "$2")" >> @LOG@
+case $2 in
+  *admin.credentials) [ -e @LOG@.created ] || exit 1 ;;
+  *default.credentials) case $stdin in *"CREATE ROLE IF NOT EXISTS admin"*) touch @LOG@.created ;; esac ;;
+esac`,
+		"nodetool": "",
+	}
+	paths := []string{"/run/headless", "/etc/cassandra", "/var/lib/cassandra"}
+	env := []string{"CASSANDRA_ADMIN_PASSWORD=" + passwordMarker + "'x"}
+
+	// Not the image's file: the two lines start.sh changes, in the spelling
+	// of Cassandra 5.0, with a comment that must stay as it is.
+	conf := "# authenticator: AllowAllAuthenticator\nauthenticator:\n  class_name : org.apache.cassandra.auth.AllowAllAuthenticator\nauthorizer:\n  class_name: AllowAllAuthorizer\nnetwork_authorizer:\n  class_name: AllowAllNetworkAuthorizer\n"
+	newRun := func() *scriptRun {
+		r := newScriptRun(t, files, paths, stubs, []string{"POD_INDEX", "CASSANDRA_RPC_ADDRESS", "HOME"})
+		if err := os.WriteFile(r.moved("/etc/cassandra/cassandra.yaml"), []byte(conf), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	noPassword := func(r *scriptRun, log string) {
+		t.Helper()
+		if strings.Contains(log, "Pa55") {
+			t.Errorf("a program got the password as an argument:\n%s", log)
+		}
+	}
+
+	r := newRun()
+	log := r.run(t, "bash", "start.sh", append(env, "POD_INDEX=0")...)
+	run := r.moved("/run/headless")
+	wantLog := "docker-entrypoint.sh cassandra -f POD_INDEX=0 CASSANDRA_RPC_ADDRESS=127.0.0.1 HOME=" + r.dir + "\n" +
+		"cqlsh --credentials " + run + "/admin.credentials 127.0.0.1 9042 POD_INDEX=0 CASSANDRA_RPC_ADDRESS= HOME=" + run + "\n" +
+		"mode 600 1\n" +
+		"cqlsh --credentials " + run + "/default.credentials 127.0.0.1 9042 POD_INDEX=0 CASSANDRA_RPC_ADDRESS= HOME=" + run + "\n" +
+		"mode 600 1\n" +
+		"cqlsh --credentials " + run + "/admin.credentials 127.0.0.1 9042 POD_INDEX=0 CASSANDRA_RPC_ADDRESS= HOME=" + run + "\n" +
+		"mode 600 1\n" +
+		"docker-entrypoint.sh cassandra -f POD_INDEX=0 CASSANDRA_RPC_ADDRESS= HOME=" + r.dir + "\n"
+	if log != wantLog {
+		t.Errorf("ordinal 0, first start: log\n%s\nwant\n%s", log, wantLog)
+	}
+	noPassword(r, log)
+	stdin, _ := os.ReadFile(r.log + ".stdin")
+	wantStdin := "ALTER ROLE cassandra WITH SUPERUSER = false AND LOGIN = false;\n" +
+		"CREATE ROLE IF NOT EXISTS admin WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = '" + passwordMarker + "''x';\n" +
+		"ALTER ROLE cassandra WITH SUPERUSER = false AND LOGIN = false;\n"
+	if string(stdin) != wantStdin {
+		t.Errorf("ordinal 0, first start: statements\n%s\nwant\n%s", stdin, wantStdin)
+	}
+	creds, _ := os.ReadFile(run + "/admin.credentials")
+	if want := "[PlainTextAuthProvider]\nusername = admin\npassword = " + passwordMarker + "'x\n"; string(creds) != want {
+		t.Errorf("admin.credentials = %q, want %q", creds, want)
+	}
+	got, _ := os.ReadFile(r.moved("/etc/cassandra/cassandra.yaml"))
+	wantConf := strings.NewReplacer("  class_name : org.apache.cassandra.auth.AllowAllAuthenticator", "  class_name : org.apache.cassandra.auth.PasswordAuthenticator",
+		"  class_name: AllowAllAuthorizer", "  class_name: CassandraAuthorizer").Replace(conf)
+	if string(got) != wantConf {
+		t.Errorf("cassandra.yaml:\n%s\nwant\n%s", got, wantConf)
+	}
+
+	// The next start of ordinal 0: authentication is set up.
+	os.Remove(r.log)
+	if log := r.run(t, "bash", "start.sh", append(env, "POD_INDEX=0")...); log != "docker-entrypoint.sh cassandra -f POD_INDEX=0 CASSANDRA_RPC_ADDRESS= HOME="+r.dir+"\n" {
+		t.Errorf("ordinal 0, next start: log\n%s", log)
+	}
+
+	// The first start of ordinal 1 waits for admin on ordinal 0.
+	r = newRun()
+	if err := os.WriteFile(r.log+".created", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log = r.run(t, "bash", "start.sh", append(env, "POD_INDEX=1")...)
+	run = r.moved("/run/headless")
+	wantLog = "cqlsh --credentials " + run + "/admin.credentials cassandra-0.cassandra-headless.default.svc.cluster.local 9042 POD_INDEX=1 CASSANDRA_RPC_ADDRESS= HOME=" + run + "\n" +
+		"mode 600 1\n" +
+		"docker-entrypoint.sh cassandra -f POD_INDEX=1 CASSANDRA_RPC_ADDRESS= HOME=" + r.dir + "\n"
+	if log != wantLog {
+		t.Errorf("ordinal 1, first start: log\n%s\nwant\n%s", log, wantLog)
+	}
+	if _, err := os.Stat(r.moved("/var/lib/cassandra/.headless-auth")); err != nil {
+		t.Errorf("ordinal 1 did not record that authentication is set up: %v", err)
+	}
+
+	// The first start of ordinal 2 replicates system_auth to 3 nodes.
+	r = newRun()
+	if err := os.WriteFile(r.log+".created", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log = r.run(t, "bash", "start.sh", append(env, "POD_INDEX=2")...)
+	noPassword(r, log)
+	if want := "nodetool repair --full system_auth"; !strings.Contains(log, want) {
+		t.Errorf("ordinal 2, first start: the log lacks %q:\n%s", want, log)
+	}
+	stdin, _ = os.ReadFile(r.log + ".stdin")
+	if want := "ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3};\n"; !strings.HasSuffix(string(stdin), want) {
+		t.Errorf("ordinal 2, first start: statements\n%s\nwant them to end with\n%s", stdin, want)
+	}
+}

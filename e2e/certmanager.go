@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -68,4 +69,19 @@ func (c *Cluster) InstallCertManagerCRDs(ctx context.Context, bin string) (int, 
 		}
 	}
 	return len(names), nil
+}
+
+var certManagerCRDs struct {
+	sync.Once
+	n   int
+	err error
+}
+
+// ensureCertManagerCRDs installs cert-manager's CRDs into the test
+// cluster once, for every test that needs them.
+func ensureCertManagerCRDs(ctx context.Context) (int, error) {
+	certManagerCRDs.Do(func() {
+		certManagerCRDs.n, certManagerCRDs.err = cluster.InstallCertManagerCRDs(ctx, os.Getenv("HEADLESS_E2E_BIN"))
+	})
+	return certManagerCRDs.n, certManagerCRDs.err
 }

@@ -142,7 +142,7 @@ func testContext(t *testing.T) context.Context {
 func TestGoldenFilesAccepted(t *testing.T) {
 	ctx := testContext(t)
 	// The Certificates of --tls are checked against cert-manager's schema.
-	n, err := cluster.InstallCertManagerCRDs(ctx, os.Getenv("HEADLESS_E2E_BIN"))
+	n, err := ensureCertManagerCRDs(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -252,8 +252,19 @@ func (r *dbRun) pods() []string {
 // every object; the kubelet runs the pods.
 func startRun(ctx context.Context, t *testing.T, preset string, mode generator.Mode, ns string, edit func(*generator.Manifest)) *dbRun {
 	t.Helper()
-	replicas := 3
-	man, err := generator.Generate(generator.Spec{Preset: preset, Mode: mode, Namespace: ns, Replicas: &replicas})
+	return startRunSpec(ctx, t, generator.Spec{Preset: preset, Mode: mode, Namespace: ns}, edit)
+}
+
+// startRunSpec is startRun for any spec; its namespace names the run, and
+// it has 3 replicas unless it says otherwise.
+func startRunSpec(ctx context.Context, t *testing.T, spec generator.Spec, edit func(*generator.Manifest)) *dbRun {
+	t.Helper()
+	if spec.Replicas == nil {
+		replicas := 3
+		spec.Replicas = &replicas
+	}
+	preset, ns := spec.Preset, spec.Namespace
+	man, err := generator.Generate(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

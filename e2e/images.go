@@ -45,7 +45,7 @@ const basePath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 
 // StandIns returns the stand-in of every preset's image; dir is the
 // stand-ins directory install.sh prints: etcd, etcdctl and nats-server as
-// built there, and the mariadb image's files (mariadb/).
+// built there.
 func StandIns(dir string) map[string]*StandIn {
 	etcdBin := dir
 	imgs := []*StandIn{
@@ -110,9 +110,20 @@ func StandIns(dir string) map[string]*StandIn {
 			},
 		},
 		{
+			// MariaDB/mariadb-docker 11.4/Dockerfile: user mysql, created
+			// first with groupadd -r / useradd -r (999), home /var/lib/mysql;
+			// mariadbd, mariadb-install-db, mariadb, mariadb-backup, socat
+			// and galera-4 from the packages, /var/lib/mysql owned by mysql,
+			// LANG C.UTF-8. The preset runs none of the image's own files.
 			Repository: "mariadb",
-			Skip: "the mariadb preset starts the official image's docker-entrypoint.sh, which Debian's mariadb-server " +
-				"package does not have, and this repository carries no copy of another project's script",
+			Describe: "Debian mariadb-server " + version(`(\d+\.\d+\.\d+)-MariaDB`, "mariadbd", "--version") +
+				" with galera-4 " + version(`(\S+)`, "dpkg-query", "-W", "-f", "${Version}", "galera-4") +
+				" and mariadb-backup " + version(`(\d+\.\d+\.\d+)-MariaDB`, "mariadb-backup", "--version"),
+			Env:    []string{basePath, "LANG=C.UTF-8"},
+			Cmd:    []string{"mariadbd"},
+			Users:  []string{"mysql:x:999:999::/var/lib/mysql:/bin/sh"},
+			Groups: []string{"mysql:x:999:"},
+			Dirs:   []imageDir{{Path: "/var/lib/mysql", Mode: 0o755, UID: 999, GID: 999}},
 		},
 		{
 			Repository: "rabbitmq",

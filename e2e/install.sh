@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what stands in for the database images when the end-to-end tests
 # run pods as real processes (see kubelet.go): Debian's PostgreSQL, Redis,
-# ZooKeeper (with a JRE), and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
+# ZooKeeper (with a JRE), MariaDB with Galera 4, mariadb-backup and socat
+# (the mariadb preset's SST), and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
 # from its Go modules (Debian's etcd 3.4 has no /livez or /readyz, which the
 # etcd preset's probes ask for); nats-server v2.11 installed from its Go
 # module (Debian's 2.9 has no /healthz?js-meta-only, which the nats preset's
@@ -30,6 +31,12 @@ declare -A packages=(
   [/usr/bin/redis-cli]=redis-tools
   [/usr/share/zookeeper/bin/zkServer.sh]=zookeeper
   [/usr/bin/java]=default-jre-headless
+  [/usr/sbin/mariadbd]=mariadb-server
+  [/usr/bin/mariadb-install-db]=mariadb-server
+  [/usr/bin/mariadb]=mariadb-client
+  [/usr/bin/mariadb-backup]=mariadb-backup
+  [/usr/lib/galera/libgalera_smm.so]=galera-4
+  [/usr/bin/socat]=socat
   [/usr/bin/nc]=netcat-openbsd
   [/usr/sbin/ip]=iproute2
   [/usr/bin/nsenter]=util-linux

@@ -44,7 +44,8 @@ type Snapshot struct {
 // Report is doctor's answer.
 type Report struct {
 	// Domain is the cluster domain the names are under, and DomainSource
-	// where it was learnt.
+	// where it was learnt ("from CoreDNS's Corefile in ConfigMap
+	// kube-system/coredns").
 	Domain       string    `json:"clusterDomain"`
 	DomainSource string    `json:"clusterDomainSource"`
 	CoreDNS      CoreDNS   `json:"coreDNS"`
@@ -117,16 +118,16 @@ func Diagnose(s *Snapshot, domain string) *Report {
 	r := &Report{CoreDNS: s.CoreDNS}
 	switch {
 	case domain != "":
-		r.Domain, r.DomainSource = domain, "--cluster-domain"
+		r.Domain, r.DomainSource = domain, "from --cluster-domain"
 		if s.CoreDNS.Kubernetes && !slices.Contains(s.CoreDNS.Zones, domain) {
 			r.Notes = append(r.Notes, fmt.Sprintf("CoreDNS's kubernetes plugin serves %s, not %s (%s)", strings.Join(s.CoreDNS.Zones, ", "), domain, s.CoreDNS.Source))
 		}
 	case s.CoreDNS.Domain != "":
-		r.Domain, r.DomainSource = s.CoreDNS.Domain, "the kubernetes plugin of CoreDNS's Corefile ("+s.CoreDNS.Source+")"
+		r.Domain, r.DomainSource = s.CoreDNS.Domain, "from CoreDNS's Corefile in "+s.CoreDNS.Source
 	default:
-		r.Domain, r.DomainSource = dns.DefaultDomain, "the default: CoreDNS's Corefile was not read"
+		r.Domain, r.DomainSource = dns.DefaultDomain, "the default; CoreDNS's Corefile names none"
 		if s.CoreDNS.Problem != "" {
-			r.DomainSource += " (" + s.CoreDNS.Problem + ")"
+			r.DomainSource = "the default; CoreDNS's Corefile was not read: " + s.CoreDNS.Problem
 		}
 	}
 

@@ -22,7 +22,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 func WriteText(w io.Writer, r *Report) error {
 	e := lint.EscapeText
 	var b strings.Builder
-	fmt.Fprintf(&b, "Cluster domain: %s (from %s)\n", r.Domain, e(r.DomainSource))
+	fmt.Fprintf(&b, "Cluster domain: %s (%s)\n", r.Domain, e(r.DomainSource))
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "note: %s\n", e(n))
 	}

@@ -169,7 +169,7 @@ func initRun(opts *InitOptions) error {
 }
 
 // writeNextSteps tells how the database scales, from its preset, and ends
-// with the exact commands to run next.
+// with the exact commands to run next: apply, then check with doctor.
 func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
 	fmt.Fprintf(w, "\nScaling %s:\n", m.Preset.Name)
 	scale := strings.TrimSpace(m.Preset.Scale)
@@ -192,6 +192,7 @@ func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
 	} else {
 		fmt.Fprintf(w, "  kubectl apply -k %s\n", shellQuote(dir))
 	}
+	fmt.Fprintf(w, "  %s doctor -n %s   # once the pods run: is every pod's DNS name published?\n", commandName, m.Namespace)
 }
 
 // checkGiven validates the values given as flags before any question, so a

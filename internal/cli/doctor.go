@@ -87,6 +87,9 @@ misused, the kubeconfig cannot be used or the cluster cannot be read.`,
 	fs.StringVar(&opts.Kubeconfig, "kubeconfig", "", "path to the kubeconfig `file` (default: $KUBECONFIG, else ~/.kube/config)")
 	_ = cmd.MarkFlagFilename("kubeconfig")
 	fs.StringVar(&opts.Context, "context", "", "the kubeconfig `context` to use (default: its current-context)")
+	_ = cmd.RegisterFlagCompletionFunc("context", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return kube.Contexts(kube.Options{Kubeconfig: opts.Kubeconfig, Env: opts.Env}), cobra.ShellCompDirectiveNoFileComp
+	})
 	fs.StringVarP(&opts.Namespace, "namespace", "n", "", "the `namespace` to check (default: the context's, else default)")
 	fs.BoolVarP(&opts.AllNamespaces, "all-namespaces", "A", false, "check every namespace")
 	fs.StringVar(&opts.ClusterDomain, "cluster-domain", "", "the cluster's DNS domain (default: from CoreDNS's Corefile, else cluster.local)")

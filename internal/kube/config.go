@@ -146,48 +146,19 @@ func Load(opts Options) (*Config, error) {
 	if env == nil {
 		env = os.Getenv
 	}
-	var files []string
-	explicit := opts.Kubeconfig != ""
-	switch {
-	case explicit:
-		files = []string{opts.Kubeconfig}
-	case env("KUBECONFIG") != "":
-		for _, f := range filepath.SplitList(env("KUBECONFIG")) {
-			if f != "" && !slices.Contains(files, f) {
-				files = append(files, f)
-			}
-		}
-	default:
-		if home := homeDir(env); home != "" {
-			files = []string{filepath.Join(home, ".kube", "config")}
-		}
-	}
-	merged := &kubeconfig{}
-	var read []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) && !explicit {
-			continue // kubectl skips files of KUBECONFIG that do not exist
-		}
-		if err != nil {
-			return nil, configErrorf("kubeconfig %s: %v", f, unwrapPath(err))
-		}
-		var kc kubeconfig
-		if err := yaml.Unmarshal(data, &kc); err != nil {
-			return nil, configErrorf("kubeconfig %s: %v", f, err)
-		}
-		merge(merged, &kc, filepath.Dir(f))
-		read = append(read, f)
+	merged, read, err := readKubeconfigs(opts)
+	if err != nil {
+		return nil, err
 	}
 	source := strings.Join(read, string(filepath.ListSeparator))
-	if len(read) == 0 {
+	if merged == nil {
 		if opts.Context == "" && env("KUBERNETES_SERVICE_HOST") != "" && env("KUBERNETES_SERVICE_PORT") != "" {
 			return inCluster(opts, env)
 		}
-		if len(files) == 0 {
+		if len(read) == 0 {
 			return nil, configErrorf("no kubeconfig: give --kubeconfig, or set KUBECONFIG or HOME")
 		}
-		return nil, configErrorf("no kubeconfig: %s does not exist (give --kubeconfig or set KUBECONFIG)", strings.Join(files, string(filepath.ListSeparator)))
+		return nil, configErrorf("no kubeconfig: %s does not exist (give --kubeconfig or set KUBECONFIG)", source)
 	}
 	name := opts.Context
 	if name == "" {
@@ -243,6 +214,66 @@ func Load(opts Options) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// Contexts lists the context names of the kubeconfig that Load would read
+// (for shell completion); nil when there is none.
+func Contexts(opts Options) []string {
+	merged, _, err := readKubeconfigs(opts)
+	if err != nil || merged == nil {
+		return nil
+	}
+	names := make([]string, len(merged.Contexts))
+	for i, c := range merged.Contexts {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// readKubeconfigs reads and merges the kubeconfig files as kubectl finds
+// them. It returns a nil kubeconfig when no file exists, with the files
+// looked for in place of those read.
+func readKubeconfigs(opts Options) (merged *kubeconfig, read []string, err error) {
+	env := opts.Env
+	if env == nil {
+		env = os.Getenv
+	}
+	var files []string
+	explicit := opts.Kubeconfig != ""
+	switch {
+	case explicit:
+		files = []string{opts.Kubeconfig}
+	case env("KUBECONFIG") != "":
+		for _, f := range filepath.SplitList(env("KUBECONFIG")) {
+			if f != "" && !slices.Contains(files, f) {
+				files = append(files, f)
+			}
+		}
+	default:
+		if home := homeDir(env); home != "" {
+			files = []string{filepath.Join(home, ".kube", "config")}
+		}
+	}
+	merged = &kubeconfig{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) && !explicit {
+			continue // kubectl skips files of KUBECONFIG that do not exist
+		}
+		if err != nil {
+			return nil, nil, configErrorf("kubeconfig %s: %v", f, unwrapPath(err))
+		}
+		var kc kubeconfig
+		if err := yaml.Unmarshal(data, &kc); err != nil {
+			return nil, nil, configErrorf("kubeconfig %s: %v", f, err)
+		}
+		merge(merged, &kc, filepath.Dir(f))
+		read = append(read, f)
+	}
+	if len(read) == 0 {
+		return nil, files, nil
+	}
+	return merged, read, nil
 }
 
 // merge adds the entries of kc to m: as kubectl merges KUBECONFIG, the

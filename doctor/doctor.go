@@ -92,8 +92,11 @@ type Name struct {
 // configuration naming a cluster domain the cluster does not use.
 type Problem struct {
 	Namespace string `json:"namespace"`
-	Object    string `json:"object"`
-	Message   string `json:"message"`
+	// Object is "StatefulSet db" or "Pod db-0".
+	Object string `json:"object"`
+	// Name is the host name that cannot resolve.
+	Name    string `json:"name"`
+	Message string `json:"message"`
 }
 
 // OK reports whether every promised name is present and there is no
@@ -115,7 +118,7 @@ var notReadyRules = []string{"peer-names-before-ready", "publish-not-ready"}
 // Diagnose checks the snapshot under the cluster domain: domain if not
 // "", else the Corefile's, else cluster.local.
 func Diagnose(s *Snapshot, domain string) *Report {
-	r := &Report{CoreDNS: s.CoreDNS}
+	r := &Report{CoreDNS: s.CoreDNS, Services: []Service{}}
 	switch {
 	case domain != "":
 		r.Domain, r.DomainSource = domain, "from --cluster-domain"
@@ -203,7 +206,7 @@ func Diagnose(s *Snapshot, domain string) *Report {
 		if g := groups[key]; g != nil {
 			return g
 		}
-		g := &Service{Namespace: ns, Name: name}
+		g := &Service{Namespace: ns, Name: name, Names: []Name{}}
 		if svc := svcOf[key]; svc != nil {
 			g.Exists, g.Headless = true, dns.IsHeadless(svc)
 		}

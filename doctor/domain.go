@@ -36,7 +36,7 @@ func domainProblems(s *Snapshot, domain string) []Problem {
 			}
 			seen[ns+"/"+object+"/"+host] = true
 			msg := fmt.Sprintf("%s names %s, under cluster domain %s, but the cluster domain is %s: that name does not resolve", where, host, d, domain)
-			out = append(out, Problem{Namespace: ns, Object: object, Message: msg})
+			out = append(out, Problem{Namespace: ns, Object: object, Name: host, Message: msg})
 		}
 	}
 	cms := map[string]*corev1.ConfigMap{}

@@ -100,6 +100,8 @@ func TestDoctor(t *testing.T) {
 		}
 	})
 
+	t.Run("wrong-cluster-domain", func(t *testing.T) { checkDoctorDomain(ctx, t) })
+
 	t.Run("presets", func(t *testing.T) {
 		for _, name := range presets.Names() {
 			for _, mode := range generator.Modes {
@@ -314,4 +316,50 @@ func checkDoctorPreset(t *testing.T, name string, mode generator.Mode) {
 	}
 	verify(ctx, t, []dnsCheck{{name: victim.FQDN, typ: "NXDOMAIN"}})
 	t.Logf("%s: %s [%s]", missing.Name, missing.Reason, missing.Rule)
+}
+
+// checkDoctorDomain generates etcd for cluster domain example.org in a
+// cluster whose CoreDNS serves cluster.local: the pods' own names (under
+// cluster.local) are present, and doctor reports every host name of the
+// configuration under example.org, which CoreDNS does not answer.
+func checkDoctorDomain(ctx context.Context, t *testing.T) {
+	ns := "dr-wrong-domain"
+	replicas := 3
+	man, err := generator.Generate(generator.Spec{Preset: "etcd", Namespace: ns, Replicas: &replicas, ClusterDomain: "example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	applyManifest(ctx, t, man)
+	if _, err := cluster.RunPods(ctx, ns, replicas); err != nil {
+		t.Fatalf("running pods: %v", err)
+	}
+	var r *doctor.Report
+	if err := poll(ctx, 60*time.Second, func() (bool, error) {
+		var code int
+		code, r = doctorJSON(t, ns)
+		return code == 1 && r.Missing == 0 && r.Present == replicas, nil
+	}); err != nil {
+		out, _ := json.MarshalIndent(r, "", "  ")
+		t.Fatalf("doctor -n %s: want exit 1 with every name present and the domain reported:\n%s", ns, out)
+	}
+	// CoreDNS serves only cluster.local and forwards nothing here: it
+	// refuses names under example.org (elsewhere it would forward them and
+	// get NXDOMAIN). Either way, they do not resolve.
+	res := cluster.Resolver()
+	for _, p := range r.Problems {
+		if !strings.Contains(p.Name, ".svc.example.org") || !strings.Contains(p.Message, "the cluster domain is cluster.local") {
+			t.Errorf("problem %+v", p)
+		}
+		name := strings.NewReplacer("$(POD_NAME)", "etcd-0").Replace(p.Name)
+		if ips, err := LookupA(ctx, res, name); err == nil {
+			t.Errorf("%s resolves to %v; doctor says it does not", name, ips)
+		}
+	}
+	if len(r.Problems) == 0 {
+		t.Fatal("doctor reports no host name under example.org")
+	}
+	t.Logf("%d host names under example.org reported; none resolves through CoreDNS", len(r.Problems))
 }

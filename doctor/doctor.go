@@ -43,6 +43,8 @@ type Snapshot struct {
 
 // Report is doctor's answer.
 type Report struct {
+	// Namespace is the namespace checked; "" for all namespaces.
+	Namespace string `json:"namespace"`
 	// Domain is the cluster domain the names are under, and DomainSource
 	// where it was learnt ("from CoreDNS's Corefile in ConfigMap
 	// kube-system/coredns").
@@ -118,7 +120,7 @@ var notReadyRules = []string{"peer-names-before-ready", "publish-not-ready"}
 // Diagnose checks the snapshot under the cluster domain: domain if not
 // "", else the Corefile's, else cluster.local.
 func Diagnose(s *Snapshot, domain string) *Report {
-	r := &Report{CoreDNS: s.CoreDNS, Services: []Service{}}
+	r := &Report{Namespace: s.Namespace, CoreDNS: s.CoreDNS, Services: []Service{}}
 	switch {
 	case domain != "":
 		r.Domain, r.DomainSource = domain, "from --cluster-domain"
@@ -147,9 +149,11 @@ func Diagnose(s *Snapshot, domain string) *Report {
 	for i := range s.StatefulSets {
 		st := &s.StatefulSets[i]
 		for _, p := range dns.FromStatefulSet(st) {
-			if p.Range == nil {
-				pods = append(pods, &p)
+			if p.Range != nil {
+				r.Notes = append(r.Notes, fmt.Sprintf("StatefulSet %s/%s: the names of pods %s are not checked (only the first %d pods are)", st.Namespace, st.Name, p.Name, dns.MaxPods))
+				continue
 			}
+			pods = append(pods, &p)
 		}
 		lintObjs = append(lintObjs, slimStatefulSet(st))
 	}

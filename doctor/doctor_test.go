@@ -304,3 +304,14 @@ func TestParseCorefile(t *testing.T) {
 		})
 	}
 }
+
+// TestBeyondMaxPods: a StatefulSet's pods beyond dns.MaxPods are not
+// checked one by one, and the report says so.
+func TestBeyondMaxPods(t *testing.T) {
+	s := cluster(t, strings.Replace(healthy, "replicas: 2", fmt.Sprintf("replicas: %d", dns.MaxPods+5), 1))
+	s.Pods, s.EndpointSlices = nil, nil
+	r := Diagnose(s, "")
+	if r.Missing != dns.MaxPods || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "db-10000 … db-10004 are not checked") {
+		t.Errorf("missing %d, notes %q", r.Missing, r.Notes)
+	}
+}

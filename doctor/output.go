@@ -27,6 +27,15 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "note: %s\n", e(n))
 	}
 	b.WriteString("\n")
+	if len(r.Services) == 0 {
+		where := "in any namespace"
+		if r.Namespace != "" {
+			where = "in namespace " + e(r.Namespace)
+		}
+		fmt.Fprintf(&b, "No headless Service, and no StatefulSet or Pod naming a Service for per-pod names, %s.\n", where)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tSERVICE\tPOD\tNAME\tADDRESS\tREADY\tSTATUS")
 	for _, s := range r.Services {

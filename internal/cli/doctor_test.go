@@ -106,7 +106,7 @@ func TestDoctorCommand(t *testing.T) {
 		{name: "-A reads every namespace", objects: map[string]string{"/api/v1/services": fakeService, "/apis/apps/v1/statefulsets": fakeSTS,
 			"/api/v1/pods": fakePods, "/apis/discovery.k8s.io/v1/endpointslices": fakeSlices("db-0")}, args: []string{"-A"}, code: 1,
 			stdout: []string{"db-0.db-h.data.svc.cluster.local  10.0.0.1  true   present", "1 of 2 promised names present, 1 missing"}},
-		{name: "-n elsewhere", objects: base, args: []string{"-n", "empty"}, code: 0, stdout: []string{"0 of 0 promised names present"}},
+		{name: "-n elsewhere", objects: base, args: []string{"-n", "empty"}, code: 0, stdout: []string{"No headless Service, and no StatefulSet or Pod naming a Service for per-pod names, in namespace empty.\n"}},
 		{name: "wrong token", objects: base, token: "wrong", code: 2,
 			stderr: "error: GET /api/v1/namespaces/data/services: 401 Unauthorized: the credentials of context \"c\" are not accepted\n"},
 		{name: "bad output", objects: base, args: []string{"-o", "yaml"}, code: 2, stderr: "error: invalid argument \"yaml\" for \"-o, --output\" flag: must be one of text, json\n"},

@@ -238,6 +238,9 @@ func Diagnose(s *Snapshot, domain string) *Report {
 			owner = lint.ObjectRef{Kind: "StatefulSet", Namespace: p.Namespace, Name: st}
 		}
 		endpoint := findEndpoint(slicesOf[p.Namespace+"/"+p.Subdomain], p.Name, host)
+		if svc := svcOf[p.Namespace+"/"+p.Subdomain]; svc != nil && len(svc.Spec.Selector) == 0 && endpoint != nil {
+			continue // an EndpointSlice written by hand carries the name: listed below
+		}
 		if endpoint != nil {
 			n.Addresses = endpoint.Addresses
 			ready := endpoint.Conditions.Ready == nil || *endpoint.Conditions.Ready

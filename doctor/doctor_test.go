@@ -315,3 +315,39 @@ func TestBeyondMaxPods(t *testing.T) {
 		t.Errorf("missing %d, notes %q", r.Missing, r.Notes)
 	}
 }
+
+// TestHandWrittenSlices: a Service without a selector gets its names from
+// EndpointSlices written by hand; a pod naming it as subdomain whose
+// hostname a slice carries is listed once, present.
+func TestHandWrittenSlices(t *testing.T) {
+	s := cluster(t, `apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: data}
+spec:
+  clusterIP: None
+  ports: [{name: db, port: 5432}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ext-0, namespace: data}
+spec:
+  hostname: ext-0
+  subdomain: ext
+  containers: [{name: c, image: "x:1"}]
+`)
+	yes, no := true, false
+	h0, h1 := "ext-0", "ext-1"
+	s.EndpointSlices = []discoveryv1.EndpointSlice{{ObjectMeta: metav1.ObjectMeta{Name: "ext-1", Namespace: "data",
+		Labels: map[string]string{discoveryv1.LabelServiceName: "ext"}},
+		Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"192.0.2.1"}, Hostname: &h0, Conditions: discoveryv1.EndpointConditions{Ready: &yes}},
+			{Addresses: []string{"192.0.2.2"}, Hostname: &h1, Conditions: discoveryv1.EndpointConditions{Ready: &no}}}}}
+	r := Diagnose(s, "")
+	var got []string
+	for _, n := range r.Services[0].Names {
+		got = append(got, fmt.Sprintf("%s %v %s", n.Name, n.Present, strings.Join(n.Addresses, ",")))
+	}
+	want := []string{"ext-0.ext.data.svc.cluster.local true 192.0.2.1", "ext-1.ext.data.svc.cluster.local false 192.0.2.2"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("names %q, want %q", got, want)
+	}
+}

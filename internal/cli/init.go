@@ -170,7 +170,7 @@ func initRun(opts *InitOptions) error {
 }
 
 // writeNextSteps tells how the database scales, from its preset, and ends
-// with the exact commands to run next.
+// with the exact commands to run next: apply, then check with doctor.
 func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
 	fmt.Fprintf(w, "\nScaling %s:\n", m.Preset.Name)
 	scale := m.Preset.ScaleText(presets.ScaleValues{Name: m.Name, Namespace: m.Namespace, Service: m.ServiceName,
@@ -194,6 +194,7 @@ func writeNextSteps(w io.Writer, m *generator.Model, dir, same string) {
 	} else {
 		fmt.Fprintf(w, "  kubectl apply -k %s\n", shellQuote(dir))
 	}
+	fmt.Fprintf(w, "  %s doctor -n %s   # once the pods run: is every pod's DNS name published?\n", commandName, m.Namespace)
 }
 
 // checkGiven validates the values given as flags before any question, so a

@@ -18,7 +18,8 @@ func everyValue(extra ...string) []string {
 }
 
 // TestInitNextSteps: init ends with how the database scales and the exact
-// commands to run next: the namespace, the Secret, then kubectl apply.
+// commands to run next: the namespace, the Secret, kubectl apply, then
+// doctor to check the names.
 func TestInitNextSteps(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	code, _, stderr := runInit(t, map[string][]string{wizard.MsgConfirm: {"yes"}}, everyValue("--output-dir", dir)...)
@@ -32,7 +33,8 @@ func TestInitNextSteps(t *testing.T) {
 	_, next, ok := strings.Cut(stderr, "\nNext:\n")
 	wantNext := "  kubectl create namespace data   # unless it exists\n" +
 		"  kubectl -n data create secret generic cache-credentials --from-literal=password=\"$(openssl rand -hex 16)\"\n" +
-		"  kubectl apply -k " + dir + "\n"
+		"  kubectl apply -k " + dir + "\n" +
+		"  headless doctor -n data   # once the pods run: is every pod's DNS name published?\n"
 	if !ok || next != wantNext {
 		t.Errorf("init ends with %q, want %q", next, wantNext)
 	}
@@ -43,7 +45,7 @@ func TestInitNextSteps(t *testing.T) {
 	// To standard output: the next command is the generate command piped
 	// into kubectl apply.
 	code, _, stderr = runInit(t, map[string][]string{wizard.MsgConfirm: {"yes"}}, everyValue("--output-dir", "-", "--create-secret")...)
-	if _, next, _ := strings.Cut(stderr, "\nNext:\n"); code != 0 || !strings.HasSuffix(next, "--create-secret=true | kubectl apply -f -\n") ||
+	if _, next, _ := strings.Cut(stderr, "\nNext:\n"); code != 0 || !strings.HasSuffix(next, "--create-secret=true | kubectl apply -f -\n  headless doctor -n data   # once the pods run: is every pod's DNS name published?\n") ||
 		strings.Contains(next, "create secret") {
 		t.Errorf("exit %d; next steps %q", code, next)
 	}
@@ -80,7 +82,7 @@ func TestNextStepsScale(t *testing.T) {
 	m.Preset = &p
 	var b bytes.Buffer
 	writeNextSteps(&b, m, "./etcd", "headless generate --preset etcd")
-	want := "\nScaling etcd:\n  Run etcdctl member add first.\n  Then raise --replicas.\n\nNext:\n  kubectl apply -k ./etcd\n"
+	want := "\nScaling etcd:\n  Run etcdctl member add first.\n  Then raise --replicas.\n\nNext:\n  kubectl apply -k ./etcd\n  headless doctor -n default   # once the pods run: is every pod's DNS name published?\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}

@@ -37,6 +37,7 @@ and each database preset connects its members through those names.`,
 		NewCmdInit(io, nil),
 		NewCmdLint(io, nil),
 		NewCmdDNS(io, nil),
+		NewCmdDoctor(io, nil),
 		NewCmdPresets(io, nil),
 		NewCmdVersion(io, nil),
 	)

@@ -979,8 +979,18 @@ func (c *ctr) start() (*exec.Cmd, error) {
 		return nil, err
 	}
 	fmt.Fprintf(log, "==== %s: starting %q\n", time.Now().Format(time.RFC3339Nano), spec.Args)
+	// podinit writes to the pipe once the container's root, mounts and
+	// user are in place, just before it executes the command: only then does
+	// the container run, and may a probe or an exec enter it.
+	setUp, setUpW, err := os.Pipe()
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	defer setUp.Close()
 	cmd := exec.Command(c.r.k.podinit, specPath)
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.ExtraFiles = []*os.File{setUpW}
 	cmd.WaitDelay = 5 * time.Second
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS | syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC,
@@ -992,11 +1002,18 @@ func (c *ctr) start() (*exec.Cmd, error) {
 		log.Close()
 		return nil, errors.New("stopping")
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	setUpW.Close()
+	if err != nil {
 		log.Close()
 		return nil, err
 	}
 	log.Close()
+	// A byte when set up; end of file when podinit failed, which the exit
+	// reports. Setting up takes milliseconds: the deadline only bounds a
+	// podinit that hangs.
+	setUp.SetReadDeadline(time.Now().Add(30 * time.Second))
+	setUp.Read(make([]byte, 1))
 	c.cmd, c.exited = cmd, make(chan struct{})
 	c.env, c.uid, c.gid = env, int64(spec.UID), int64(spec.GID)
 	c.startedAt = time.Now()

@@ -30,6 +30,7 @@ declare -A packages=(
   [/usr/bin/redis-cli]=redis-tools
   [/usr/share/zookeeper/bin/zkServer.sh]=zookeeper
   [/usr/bin/java]=default-jre-headless
+  [/usr/bin/curl]=curl
   [/usr/bin/nc]=netcat-openbsd
   [/usr/sbin/ip]=iproute2
   [/usr/bin/nsenter]=util-linux

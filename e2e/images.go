@@ -110,6 +110,21 @@ func StandIns(dir string) map[string]*StandIn {
 			},
 		},
 		{
+			// curl/curl-container, create_base_image.sh: Alpine with
+			// busybox's sh, curl in /usr/bin, ENTRYPOINT /entrypoint.sh,
+			// CMD curl, user curl_user (adduser -S: uid 100, its group
+			// 101), WORKDIR /home/curl_user. Debian's curl and dash stand
+			// in; the etcd preset's auth.sh is POSIX sh for either.
+			Repository: "curlimages/curl",
+			Describe:   "Debian curl " + version(`curl (\S+)`, "curl", "--version") + " with dash",
+			Env:        []string{basePath},
+			Entrypoint: []string{"/entrypoint.sh"}, Cmd: []string{"curl"},
+			Workdir: "/home/curl_user",
+			Users:   []string{"curl_user:x:100:101::/home/curl_user:/sbin/nologin"},
+			Groups:  []string{"curl_group:x:101:"},
+			Dirs:    []imageDir{{Path: "/home/curl_user", Mode: 0o755, UID: 100, GID: 101}},
+		},
+		{
 			// MariaDB/mariadb-docker 11.4/Dockerfile: user mysql, created
 			// first with groupadd -r / useradd -r (999), home /var/lib/mysql;
 			// mariadbd, mariadb-install-db, mariadb, mariadb-backup, socat

@@ -37,6 +37,7 @@ declare -A packages=(
   [/usr/bin/mariadb-backup]=mariadb-backup
   [/usr/lib/galera/libgalera_smm.so]=galera-4
   [/usr/bin/socat]=socat
+  [/usr/bin/curl]=curl
   [/usr/bin/nc]=netcat-openbsd
   [/usr/sbin/ip]=iproute2
   [/usr/bin/nsenter]=util-linux

@@ -83,6 +83,10 @@ var databases = map[string]database{
 			// Serializable: the member's own copy, not the leader's.
 			return r.exec(ctx, pod, "etcdctl", "--endpoints=http://127.0.0.1:"+r.port(), "get", key, "--print-value-only", "--consistency=s")
 		},
+		// etcdctl in a member's pod is root (ETCDCTL_USER and
+		// ETCDCTL_PASSWORD); a pod that is no member has no credentials.
+		unauthenticated: etcdUnauthenticated,
+		refused:         "user name is empty",
 	},
 	"zookeeper": {
 		anyWriter: true,

@@ -59,7 +59,14 @@ func parsePreset(p *presets.Preset) (*presetTemplates, error) {
 			add("init container "+c.Name, s)
 		}
 	}
-	for _, pr := range []*presets.Probe{p.Probes.Startup, p.Probes.Readiness, p.Probes.Liveness} {
+	probes := []*presets.Probe{p.Probes.Startup, p.Probes.Readiness, p.Probes.Liveness}
+	for _, c := range p.Sidecars {
+		for _, s := range append(append([]string{}, c.Command...), c.Args...) {
+			add("sidecar "+c.Name, s)
+		}
+		probes = append(probes, c.Readiness)
+	}
+	for _, pr := range probes {
 		if pr != nil {
 			for _, s := range pr.Exec {
 				add("probe", s)
@@ -116,6 +123,15 @@ type rendered struct {
 	InitContainers []initContainer
 	Probes         []probe
 	Volumes        []presets.Volume
+	Sidecars       []sidecar
+}
+
+// sidecar is one rendered presets.Sidecar.
+type sidecar struct {
+	Name, Image   string
+	Command, Args []string
+	Readiness     *probe
+	Resources     presets.Resources
 }
 
 type envVar struct {
@@ -152,8 +168,14 @@ func renderPreset(m *Model) (*rendered, error) {
 		}
 	}
 	for _, name := range p.FileNames() {
-		if r.Files[name], err = pt.exec(m, "file "+name, p.Files[name]); err != nil {
+		text, err := pt.exec(m, "file "+name, p.Files[name])
+		if err != nil {
 			return nil, err
+		}
+		// A file that renders empty is left out, so that a file can be
+		// conditional ({{ if .Auth }}…{{ end }}).
+		if text != "" {
+			r.Files[name] = text
 		}
 	}
 	if r.Command, err = pt.execAll(m, "command", p.Command); err != nil {
@@ -199,6 +221,25 @@ func renderPreset(m *Model) (*rendered, error) {
 			return nil, err
 		}
 		r.Probes = append(r.Probes, pr)
+	}
+	for _, c := range p.Sidecars {
+		if c.Auth && !m.Auth {
+			continue
+		}
+		sc := sidecar{Name: c.Name, Image: c.Image, Resources: c.Resources}
+		if sc.Command, err = pt.execAll(m, "sidecar "+c.Name, c.Command); err != nil {
+			return nil, err
+		}
+		if sc.Args, err = pt.execAll(m, "sidecar "+c.Name, c.Args); err != nil {
+			return nil, err
+		}
+		if c.Readiness != nil {
+			sc.Readiness = &probe{Kind: "readinessProbe", Probe: c.Readiness}
+			if sc.Readiness.Exec, err = pt.execAll(m, "sidecar "+c.Name+" readinessProbe", c.Readiness.Exec); err != nil {
+				return nil, err
+			}
+		}
+		r.Sidecars = append(r.Sidecars, sc)
 	}
 	return r, nil
 }

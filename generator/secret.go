@@ -46,7 +46,8 @@ func (m *Model) SecretKeys() []presets.SecretKey {
 func Authenticates(p *presets.Preset) bool {
 	return slices.ContainsFunc(p.Env, func(e presets.EnvVar) bool { return e.Auth }) ||
 		slices.ContainsFunc(p.Volumes, func(v presets.Volume) bool { return v.Auth }) ||
-		slices.ContainsFunc(p.InitContainers, func(c presets.InitContainer) bool { return c.Auth })
+		slices.ContainsFunc(p.InitContainers, func(c presets.InitContainer) bool { return c.Auth }) ||
+		slices.ContainsFunc(p.Sidecars, func(c presets.Sidecar) bool { return c.Auth })
 }
 
 // resolveSecret checks the Secret's name, warns where authentication is off

@@ -83,8 +83,8 @@ func TestSecretFlags(t *testing.T) {
 		spec Spec
 		want string
 	}{
-		{Spec{Preset: "etcd", CreateSecret: &yes}, "the etcd preset reads no Secret"},
-		{Spec{Preset: "etcd", Secret: "x"}, "the etcd preset reads no Secret"},
+		{Spec{Preset: "etcd", Auth: &no, CreateSecret: &yes}, "the etcd preset reads no Secret with authentication off"},
+		{Spec{Preset: "etcd", Auth: &no, Secret: "x"}, "the etcd preset reads no Secret with authentication off"},
 		{Spec{Preset: "redis", Auth: &no, CreateSecret: &yes}, "the redis preset reads no Secret with authentication off"},
 		{Spec{Preset: "postgresql", Auth: &no}, "the postgresql preset cannot run without authentication"},
 		{Spec{Preset: "redis", Secret: "Bad_Name"}, "must be a DNS-1123 subdomain"},

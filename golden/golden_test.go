@@ -61,6 +61,7 @@ func TestVariants(t *testing.T) {
 		{"variant-tls-etcd.yaml", []string{"generate", "--preset", "etcd", "--tls", "cert-manager", "--issuer", "ClusterIssuer/internal-ca"}},
 		{"variant-tls-redis-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--replicas", "2", "--tls", "cert-manager", "--issuer", "Issuer/redis-ca"}},
 		{"variant-auth-off.yaml", []string{"generate", "--preset", "redis", "--auth=false"}},
+		{"variant-auth-off-etcd.yaml", []string{"generate", "--preset", "etcd", "--auth=false"}},
 		{"variant-secret-name.yaml", []string{"generate", "--preset", "mongodb", "--mode", "pods", "--replicas", "2", "--secret", "mongo-auth"}},
 		{"spec-file.yaml", []string{"generate", "-f", "testdata/spec.yaml"}},
 		{"presets.txt", []string{"presets"}},
@@ -114,7 +115,8 @@ func TestWarnings(t *testing.T) {
 		{[]string{"generate", "--preset", "mongodb"}, ""},
 		{[]string{"generate", "--preset", "redis"}, ""},
 		{[]string{"generate", "--preset", "postgresql"}, ""},
-		{[]string{"generate", "--preset", "etcd"}, "warning: the etcd preset authenticates clients only with TLS client certificates: without --tls any pod the NetworkPolicy lets in can read and write it\n"},
+		{[]string{"generate", "--preset", "etcd"}, ""},
+		{[]string{"generate", "--preset", "etcd", "--auth=false"}, "warning: authentication is off (--auth=false): any pod that reaches etcd can read and write it\n"},
 		{[]string{"generate", "--preset", "etcd", "--tls", "cert-manager", "--issuer", "Issuer/ca"}, ""},
 		{[]string{"generate", "--preset", "redis", "--auth=false"}, "warning: authentication is off (--auth=false): any pod that reaches redis can read and write it\n"},
 	} {

@@ -50,6 +50,7 @@ func (p *Preset) check() error {
 	p.checkInitContainers(fail)
 	p.checkProbes(fail)
 	p.checkVolumes(fail)
+	p.checkSidecars(fail)
 	for name := range p.Files {
 		if msgs := validation.IsConfigMapKey(name); len(msgs) > 0 {
 			fail("files: %q is not a ConfigMap key: %s", name, strings.Join(msgs, "; "))
@@ -146,32 +147,37 @@ func (p *Preset) checkProbes(fail func(string, ...any)) {
 			}
 			continue
 		}
-		handlers := 0
-		if len(pr.probe.Exec) > 0 {
-			handlers++
+		p.checkProbe("probes: "+pr.kind, pr.probe, fail)
+	}
+}
+
+// checkProbe checks one probe; where names it in messages.
+func (p *Preset) checkProbe(where string, probe *Probe, fail func(string, ...any)) {
+	handlers := 0
+	if len(probe.Exec) > 0 {
+		handlers++
+	}
+	if probe.TCPSocket != "" {
+		handlers++
+		if _, ok := p.PortByName(probe.TCPSocket); !ok {
+			fail("%s: tcpSocket %q names no port", where, probe.TCPSocket)
 		}
-		if pr.probe.TCPSocket != "" {
-			handlers++
-			if _, ok := p.PortByName(pr.probe.TCPSocket); !ok {
-				fail("probes: %s: tcpSocket %q names no port", pr.kind, pr.probe.TCPSocket)
-			}
+	}
+	if h := probe.HTTPGet; h != nil {
+		handlers++
+		if _, ok := p.PortByName(h.Port); !ok {
+			fail("%s: httpGet port %q names no port", where, h.Port)
 		}
-		if h := pr.probe.HTTPGet; h != nil {
-			handlers++
-			if _, ok := p.PortByName(h.Port); !ok {
-				fail("probes: %s: httpGet port %q names no port", pr.kind, h.Port)
-			}
-			if !strings.HasPrefix(h.Path, "/") {
-				fail("probes: %s: httpGet path %q must start with /", pr.kind, h.Path)
-			}
+		if !strings.HasPrefix(h.Path, "/") {
+			fail("%s: httpGet path %q must start with /", where, h.Path)
 		}
-		if handlers != 1 {
-			fail("probes: %s: set exactly one of exec, tcpSocket and httpGet", pr.kind)
-		}
-		for _, v := range []int32{pr.probe.InitialDelaySeconds, pr.probe.PeriodSeconds, pr.probe.TimeoutSeconds, pr.probe.FailureThreshold} {
-			if v < 0 {
-				fail("probes: %s: timings must not be negative", pr.kind)
-			}
+	}
+	if handlers != 1 {
+		fail("%s: set exactly one of exec, tcpSocket and httpGet", where)
+	}
+	for _, v := range []int32{probe.InitialDelaySeconds, probe.PeriodSeconds, probe.TimeoutSeconds, probe.FailureThreshold} {
+		if v < 0 {
+			fail("%s: timings must not be negative", where)
 		}
 	}
 }

@@ -68,6 +68,8 @@ type Preset struct {
 	// starts; they use the same image, environment, volumes and security
 	// context.
 	InitContainers []InitContainer `json:"initContainers,omitempty"`
+	// Sidecars run beside the database, each from an image of its own.
+	Sidecars []Sidecar `json:"sidecars,omitempty"`
 	// Probes are the main container's startup, readiness and liveness
 	// probes.
 	Probes Probes `json:"probes"`

@@ -36,6 +36,9 @@ var namesVerified atomic.Int64
 var kubelet *Kubelet
 
 func TestMain(m *testing.M) {
+	if os.Getpid() == 1 {
+		os.Exit(runAsInit())
+	}
 	bin := os.Getenv("HEADLESS_E2E_BIN")
 	etcdBin := os.Getenv("HEADLESS_E2E_STANDINS")
 	if bin == "" || etcdBin == "" {

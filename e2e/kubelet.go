@@ -443,7 +443,11 @@ func (r *podRunner) terminate(grace time.Duration) {
 	}
 	r.cancel()
 	wg.Wait()
-	<-r.done
+	select {
+	case <-r.done:
+	case <-time.After(time.Minute):
+		r.logf("still running a minute after it was stopped; leaving it")
+	}
 	exec.Command("ip", "netns", "del", r.netns).Run()
 	// emptyDir volumes live as long as the pod.
 	os.RemoveAll(filepath.Join(r.dir, "empty"))

@@ -43,6 +43,45 @@ var tlsDatabases = map[string]database{
 		},
 		refused: "Server closed the connection",
 	},
+	"etcd": {
+		anyWriter: true,
+		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
+			out, err := r.exec(ctx, pod, etcdTLSCTL(r, fqdnOf(r, pod), "put", key, value)...)
+			if err == nil && strings.TrimSpace(out) != "OK" {
+				err = fmt.Errorf("put answered %q", strings.TrimSpace(out))
+			}
+			return err
+		},
+		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
+			return r.exec(ctx, pod, etcdTLSCTL(r, fqdnOf(r, pod), "get", key, "--print-value-only", "--consistency=s")...)
+		},
+		// With the pod's certificate but without root's password: the
+		// certificate names no user (no common name), so etcd's
+		// authentication still refuses.
+		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
+			return r.exec(ctx, pod, append([]string{"env", "-u", "ETCDCTL_USER", "-u", "ETCDCTL_PASSWORD"}, etcdTLSCTL(r, host, "put", "intruder", "1")...)...)
+		},
+		refused: "user name is empty",
+	},
+}
+
+// etcdTLSCTL is etcdctl with the pod's certificate, to the member at host
+// (a name its certificate has); etcdctl in a member's pod is root
+// (ETCDCTL_USER, ETCDCTL_PASSWORD).
+func etcdTLSCTL(r *dbRun, host string, args ...string) []string {
+	d := presets.TLSDir
+	return append([]string{"etcdctl", "--cacert", d + "/ca.crt", "--cert", d + "/tls.crt", "--key", d + "/tls.key",
+		"--endpoints=https://" + host + ":" + r.port()}, args...)
+}
+
+// fqdnOf is pod's DNS name.
+func fqdnOf(r *dbRun, pod string) string {
+	for _, p := range r.man.Model.Pods {
+		if p.Name == pod {
+			return p.FQDN
+		}
+	}
+	return pod
 }
 
 func redisTLSCLI(r *dbRun, args ...string) []string {

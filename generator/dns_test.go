@@ -55,8 +55,11 @@ func TestHostNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The primary's name (the standbys clone and follow it) and the
+	// standby's (the primary asks it before it creates a database cluster).
 	got := man.HostNames()
-	if len(got) != 1 || got[0] != "postgresql-0.postgresql-headless.default.svc.cluster.local" {
-		t.Errorf("HostNames = %q, want the primary's DNS name only", got)
+	if len(got) != 2 || got[0] != "postgresql-0.postgresql-headless.default.svc.cluster.local" ||
+		got[1] != "postgresql-1.postgresql-headless.default.svc.cluster.local" {
+		t.Errorf("HostNames = %q, want the primary's and the standby's DNS names", got)
 	}
 }

@@ -151,7 +151,7 @@ var Fields = []*Field{
 	},
 	{
 		Key: FieldEphemeral, Flag: "ephemeral", Kind: KindBool, CommandOrder: 8,
-		Usage:    "accept " + StorageNone + " storage with more than one replica: data lives as long as each pod, and a restarted primary empties its replicas",
+		Usage:    "accept --storage " + StorageNone + " with more than one replica: the data lives only as long as each pod, and a restarted primary empties its replicas",
 		Fixed:    "false",
 		boolean:  func(s *Spec) **bool { return &s.Ephemeral },
 		resolved: func(m *Model) string { return strconv.FormatBool(m.Ephemeral) },

@@ -260,6 +260,9 @@ type Service struct {
 	// pod order, then the SRV records in port order. A Service that is not
 	// headless, has no selector or selects no pod has none.
 	Records []Record
+	// Backends, for a Service with a cluster IP and a selector, are the
+	// pods its virtual IP forwards to: those it selects.
+	Backends []*Pod
 }
 
 // NoRecord is a pod without a DNS name of its own, and why.
@@ -411,6 +414,9 @@ func serviceRecords(domain string, s *corev1.Service, ix *Index, podRecords map[
 	}
 	headless := IsHeadless(s)
 	svcName := ServiceFQDN(s.Name, ns, domain)
+	if !headless {
+		out.Backends = selected
+	}
 	if headless {
 		// A Service with a cluster IP answers with that IP instead.
 		out.Records = append(out.Records, Record{Name: svcName, Type: "A", Pods: selected})

@@ -25,7 +25,9 @@ import (
 //     and no pod goes without one;
 //   - the headless Service's own name answers every pod, and each of its
 //     ports has an SRV record naming every pod;
-//   - every Service selects every pod and every targetPort resolves on it,
+//   - the headless Service selects every pod, the client Service exactly
+//     the pods the preset sends clients to (all, or the primary), and every
+//     targetPort resolves on them,
 //     every PodDisruptionBudget selects every pod, every referenced
 //     ConfigMap and claim is generated, every Secret reference is the
 //     preset's Secret and key;
@@ -116,10 +118,24 @@ func check(man *Manifest) error {
 	report := dns.Compute(m.ClusterDomain, services, pods)
 	checkRecords(m, svc, pods, report, fail)
 
+	clientPods := map[string]bool{}
+	for _, p := range m.ClientPods() {
+		clientPods[p.Name] = true
+	}
 	for _, p := range pods {
 		for _, s := range services {
-			if !selects(s.Spec.Selector, p.Labels) {
-				fail("Service %s does not select pod %s (selector %v, pod labels %v)", s.Name, p.Name, s.Spec.Selector, p.Labels)
+			// The headless Service selects every pod; the client Service
+			// the pods the preset sends clients to (clientSelects).
+			want := s == svc || clientPods[p.Name]
+			if got := selects(s.Spec.Selector, p.Labels); got != want {
+				if want {
+					fail("Service %s does not select pod %s (selector %v, pod labels %v)", s.Name, p.Name, s.Spec.Selector, p.Labels)
+				} else {
+					fail("Service %s selects pod %s, which its clients must not reach (selector %v)", s.Name, p.Name, s.Spec.Selector)
+				}
+			}
+			if !want {
+				continue
 			}
 			for _, sp := range s.Spec.Ports {
 				if _, ok := dns.TargetPort(sp, p.Spec); !ok {

@@ -54,7 +54,8 @@ type Field struct {
 	// CommandOrder is the position of the field's flag in the `headless
 	// generate` command line that `headless init` prints. It follows the
 	// wizard's questions: the database, the main values, then the advanced
-	// ones; the storage class, which is not asked, follows the storage.
+	// ones; the storage class, which is not asked, follows the storage, and
+	// ephemeral, asked only for no storage, follows them.
 	CommandOrder int
 	// Values, when set, returns the values the flag takes, for shell
 	// completion: each "value" or "value\tdescription". It is nil for
@@ -118,13 +119,13 @@ var Fields = []*Field{
 		resolved: func(m *Model) string { return string(m.Mode) },
 	},
 	{
-		Key: FieldServiceName, Flag: "service-name", Kind: KindString, CommandOrder: 9,
+		Key: FieldServiceName, Flag: "service-name", Kind: KindString, CommandOrder: 10,
 		Usage:    "name of the headless Service (default: <name>" + ServiceNameSuffix + ")",
 		str:      func(s *Spec) *string { return &s.ServiceName },
 		resolved: func(m *Model) string { return m.ServiceName },
 	},
 	{
-		Key: FieldImage, Flag: "image", Kind: KindString, CommandOrder: 8,
+		Key: FieldImage, Flag: "image", Kind: KindString, CommandOrder: 9,
 		Usage:      "container image, pinned to a tag or digest (default: the preset's)",
 		fromPreset: func(p *presets.Preset) string { return p.Image },
 		str:        func(s *Spec) *string { return &s.Image },
@@ -149,33 +150,40 @@ var Fields = []*Field{
 		resolved: func(m *Model) string { return m.StorageClass },
 	},
 	{
-		Key: FieldClusterDomain, Flag: "cluster-domain", Kind: KindString, CommandOrder: 10,
+		Key: FieldEphemeral, Flag: "ephemeral", Kind: KindBool, CommandOrder: 8,
+		Usage:    "accept --storage " + StorageNone + " with more than one replica: the data lives only as long as each pod, and a restarted primary empties its replicas",
+		Fixed:    "false",
+		boolean:  func(s *Spec) **bool { return &s.Ephemeral },
+		resolved: func(m *Model) string { return strconv.FormatBool(m.Ephemeral) },
+	},
+	{
+		Key: FieldClusterDomain, Flag: "cluster-domain", Kind: KindString, CommandOrder: 11,
 		Usage:    "the cluster's DNS domain",
 		Fixed:    DefaultClusterDomain,
 		str:      func(s *Spec) *string { return &s.ClusterDomain },
 		resolved: func(m *Model) string { return m.ClusterDomain },
 	},
 	{
-		Key: FieldLabels, Flag: "label", Shorthand: "l", Kind: KindLabels, CommandOrder: 12,
+		Key: FieldLabels, Flag: "label", Shorthand: "l", Kind: KindLabels, CommandOrder: 13,
 		Usage:    "extra `key=value` label on every object (repeatable)",
 		resolved: func(m *Model) string { return strings.Join(labelArgs(m.ExtraLabels), ",") },
 	},
 	{
-		Key: FieldClientService, Flag: "client-service", Kind: KindBool, CommandOrder: 11,
+		Key: FieldClientService, Flag: "client-service", Kind: KindBool, CommandOrder: 12,
 		Usage:      "also generate a load-balanced client Service (default: the preset's)",
 		fromPreset: func(p *presets.Preset) string { return strconv.FormatBool(p.ClientService) },
 		boolean:    func(s *Spec) **bool { return &s.ClientService },
 		resolved:   func(m *Model) string { return strconv.FormatBool(m.ClientService) },
 	},
 	{
-		Key: FieldNetworkPolicy, Flag: "network-policy", Kind: KindBool, CommandOrder: 13,
+		Key: FieldNetworkPolicy, Flag: "network-policy", Kind: KindBool, CommandOrder: 14,
 		Usage:    "generate a NetworkPolicy that lets in only the members and the clients of --allow-from",
 		Fixed:    "true",
 		boolean:  func(s *Spec) **bool { return &s.NetworkPolicy },
 		resolved: func(m *Model) string { return strconv.FormatBool(m.NetworkPolicy) },
 	},
 	{
-		Key: FieldAllowFrom, Flag: "allow-from", Kind: KindList, CommandOrder: 14,
+		Key: FieldAllowFrom, Flag: "allow-from", Kind: KindList, CommandOrder: 15,
 		Usage: "clients the NetworkPolicy admits to the client port: `pods:k=v`, `namespaces:k=v` or " +
 			"`namespaces:k=v/pods:k=v` (repeatable; default: every pod of the namespace)",
 		list: func(s *Spec) *[]string { return &s.AllowFrom },
@@ -188,7 +196,7 @@ var Fields = []*Field{
 		},
 	},
 	{
-		Key: FieldPVCRetention, Flag: "pvc-retention", Kind: KindString, CommandOrder: 15,
+		Key: FieldPVCRetention, Flag: "pvc-retention", Kind: KindString, CommandOrder: 16,
 		Usage:    "what happens to a StatefulSet's claims when it is deleted or scaled down: retain or delete",
 		Values:   func() []string { return []string{"retain\tkeep the claims", "delete\tdelete the claims with the pods"} },
 		Fixed:    "retain",
@@ -196,27 +204,27 @@ var Fields = []*Field{
 		resolved: func(m *Model) string { return strings.ToLower(m.PVCRetention) },
 	},
 	{
-		Key: FieldAuth, Flag: "auth", Kind: KindBool, CommandOrder: 16,
+		Key: FieldAuth, Flag: "auth", Kind: KindBool, CommandOrder: 17,
 		Usage:    "authenticate clients and members (false: anyone who reaches the pods may read and write)",
 		Fixed:    "true",
 		boolean:  func(s *Spec) **bool { return &s.Auth },
 		resolved: func(m *Model) string { return strconv.FormatBool(m.Auth) },
 	},
 	{
-		Key: FieldCreateSecret, Flag: "create-secret", Kind: KindBool, CommandOrder: 17,
+		Key: FieldCreateSecret, Flag: "create-secret", Kind: KindBool, CommandOrder: 18,
 		Usage:    "add the Secret with random credentials to the output (generated anew on every run)",
 		Fixed:    "false",
 		boolean:  func(s *Spec) **bool { return &s.CreateSecret },
 		resolved: func(m *Model) string { return strconv.FormatBool(m.CreateSecret) },
 	},
 	{
-		Key: FieldSecret, Flag: "secret", Kind: KindString, CommandOrder: 18,
+		Key: FieldSecret, Flag: "secret", Kind: KindString, CommandOrder: 19,
 		Usage:    "name of the Secret holding the credentials (default: <name>-credentials)",
 		str:      func(s *Spec) *string { return &s.Secret },
 		resolved: func(m *Model) string { return m.SecretName() },
 	},
 	{
-		Key: FieldTLS, Flag: "tls", Kind: KindString, CommandOrder: 19,
+		Key: FieldTLS, Flag: "tls", Kind: KindString, CommandOrder: 20,
 		Usage: "TLS for clients and members, with certificates from: " + TLSCertManager + " (needs --issuer), or " + TLSNone,
 		Values: func() []string {
 			return []string{TLSNone + "\tplain connections", TLSCertManager + "\tcertificates from cert-manager (needs --issuer)"}
@@ -226,7 +234,7 @@ var Fields = []*Field{
 		resolved: func(m *Model) string { return m.TLS },
 	},
 	{
-		Key: FieldIssuer, Flag: "issuer", Kind: KindString, CommandOrder: 20,
+		Key: FieldIssuer, Flag: "issuer", Kind: KindString, CommandOrder: 21,
 		Usage:    "the cert-manager issuer of the certificates, `Issuer/NAME` or `ClusterIssuer/NAME`",
 		str:      func(s *Spec) *string { return &s.Issuer },
 		resolved: func(m *Model) string { return m.Issuer },

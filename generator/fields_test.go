@@ -113,7 +113,7 @@ func TestFieldDefaults(t *testing.T) {
 func full() Spec {
 	replicas, port, client, policy := 2, 7000, false, true
 	return Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port, Mode: ModeStatefulSet,
-		ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi", StorageClass: "fast",
+		ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi", StorageClass: "fast", Ephemeral: &client,
 		ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"}, ClientService: &client,
 		NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"}, PVCRetention: "delete",
 		Auth: &policy, CreateSecret: &policy, Secret: "cache-auth", TLS: TLSCertManager, Issuer: "ClusterIssuer/ca"}

@@ -45,7 +45,7 @@ func TestResolveDefaults(t *testing.T) {
 			t.Errorf("pod %d: %+v, want FQDN %s", i, p, want[i])
 		}
 	}
-	if got := mustResolve(t, Spec{Preset: "redis", Storage: StorageNone}).Storage; got != "" {
+	if got := mustResolve(t, Spec{Preset: "redis", Storage: StorageNone, Ephemeral: boolp(true)}).Storage; got != "" {
 		t.Errorf("storage none resolved to %q", got)
 	}
 }

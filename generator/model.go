@@ -29,6 +29,9 @@ type Model struct {
 	Storage       string // empty when no volume claims are generated
 	StorageClass  string // empty for the cluster's default class
 	ClusterDomain string
+	// Ephemeral says that the user accepts data that lives only as long
+	// as each pod: no volume claims with more than one replica.
+	Ephemeral     bool
 	ClientService bool
 	// NetworkPolicy says whether a NetworkPolicy lets in only members and
 	// AllowFrom.
@@ -77,12 +80,35 @@ const (
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 	// LabelPodIndex is set by the StatefulSet controller on each pod.
 	LabelPodIndex = "apps.kubernetes.io/pod-index"
+	// LabelPodName is set by the StatefulSet controller on each pod to
+	// its name; headless sets it on plain Pods too when the client Service
+	// selects the primary by it.
+	LabelPodName = "statefulset.kubernetes.io/pod-name"
 )
 
 // SelectorLabels are the labels that select the pods: the Services'
 // selectors and the workload's and PodDisruptionBudget's matchLabels.
 func (m *Model) SelectorLabels() map[string]string {
 	return map[string]string{LabelName: m.Preset.Name, LabelInstance: m.Name}
+}
+
+// ClientSelector is the client Service's selector: the pods' selector
+// labels, and with a preset whose client Service reaches only the primary,
+// the primary's pod name (LabelPodName).
+func (m *Model) ClientSelector() map[string]string {
+	l := m.SelectorLabels()
+	if m.Preset.ClientPrimaryOnly() {
+		l[LabelPodName] = m.Primary().Name
+	}
+	return l
+}
+
+// ClientPods are the pods the client Service reaches.
+func (m *Model) ClientPods() []Pod {
+	if m.Preset.ClientPrimaryOnly() {
+		return m.Pods[:1]
+	}
+	return m.Pods
 }
 
 // Labels are the labels of every generated object and pod: the selector
@@ -206,6 +232,9 @@ func (s Spec) resolve(p *presets.Preset) (*Model, error) {
 	if s.ClientService != nil {
 		m.ClientService = *s.ClientService
 	}
+	if s.Ephemeral != nil {
+		m.Ephemeral = *s.Ephemeral
+	}
 	if s.NetworkPolicy != nil {
 		m.NetworkPolicy = *s.NetworkPolicy
 	}
@@ -284,6 +313,9 @@ func (m *Model) validate(s Spec) error {
 			return err
 		}
 	}
+	if err := validateEphemeral(m); err != nil {
+		return err
+	}
 	if m.StorageClass != "" {
 		if err := dnsSubdomain(FieldStorageClass, m.StorageClass); err != nil {
 			return err
@@ -322,6 +354,25 @@ func (m *Model) validate(s Spec) error {
 		return fieldErr(FieldClusterDomain, m.ClusterDomain,
 			"the pod DNS name %s is %d characters; the limit is %d (shorten the name, service name, namespace or cluster domain)",
 			last, len(last), MaxFQDN)
+	}
+	return nil
+}
+
+// validateEphemeral refuses no storage for more than one replica unless the
+// user accepts it (ephemeral), and warns when they do: a primary restarted
+// on an empty emptyDir starts empty, and its replicas empty themselves to
+// match. Ephemeral with volume claims means nothing and is refused.
+func validateEphemeral(m *Model) error {
+	switch {
+	case m.Storage == StorageNone && m.Replicas > 1 && !m.Ephemeral:
+		return fieldErr(FieldStorage, m.Storage, "with %d replicas needs --ephemeral (ephemeral: true in a spec file): "+
+			"without volumes a restarted primary starts empty and its replicas empty themselves to match; give a size such as %s, or accept that with --ephemeral",
+			m.Replicas, m.Preset.Storage)
+	case m.Ephemeral && m.Storage != StorageNone:
+		return fieldErr(FieldEphemeral, "true", "applies only with --storage %s (storage: %s), not with volumes of %s", StorageNone, StorageNone, m.Storage)
+	case m.Ephemeral && m.Replicas > 1:
+		m.Warnings = append(m.Warnings, fmt.Sprintf("--ephemeral: %s keeps its data only as long as each pod lives: "+
+			"a restarted pod starts empty, and a restarted primary empties its replicas; the data is lost on restart", m.Name))
 	}
 	return nil
 }

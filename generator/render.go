@@ -158,6 +158,17 @@ type podView struct {
 // ordinal; the pods read it through the downward API.
 func (view) PodIndexLabel() string { return LabelPodIndex }
 
+// PodLabels are a plain Pod's labels: those of every object, and its
+// name under LabelPodName (as the StatefulSet controller sets it) when the
+// client Service selects the primary by that label.
+func (v view) PodLabels() map[string]string {
+	l := v.Labels()
+	if v.Pod != nil && v.Preset.ClientPrimaryOnly() {
+		l[LabelPodName] = v.Pod.Name
+	}
+	return l
+}
+
 // Render executes every template for m, decodes each document strictly into
 // its k8s.io/api type, and runs the consistency check. Any failure is an
 // *InternalError: the Model was valid, so the defect is in headless.

@@ -70,6 +70,7 @@ type Spec struct {
 	Image         string            `json:"image,omitempty"`
 	Storage       string            `json:"storage,omitempty"`
 	StorageClass  string            `json:"storageClass,omitempty"`
+	Ephemeral     *bool             `json:"ephemeral,omitempty"`
 	ClusterDomain string            `json:"clusterDomain,omitempty"`
 	Labels        map[string]string `json:"labels,omitempty"`
 	ClientService *bool             `json:"clientService,omitempty"`
@@ -96,6 +97,7 @@ const (
 	FieldImage         = "image"
 	FieldStorage       = "storage"
 	FieldStorageClass  = "storageClass"
+	FieldEphemeral     = "ephemeral"
 	FieldClusterDomain = "clusterDomain"
 	FieldLabels        = "labels"
 	FieldClientService = "clientService"

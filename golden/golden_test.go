@@ -51,7 +51,7 @@ func TestVariants(t *testing.T) {
 		{"variant-service-port-image.yaml", []string{"generate", "--preset", "postgresql", "--service-name", "pg",
 			"--port", "6543", "--image", "registry.example.com/db/postgres:17.2-alpine"}},
 		{"variant-storage.yaml", []string{"generate", "--preset", "redis", "--storage", "20Gi", "--storage-class", "fast-ssd", "--client-service=false"}},
-		{"variant-no-storage-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--storage", "none"}},
+		{"variant-no-storage-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--storage", "none", "--ephemeral"}},
 		{"variant-client-service.yaml", []string{"generate", "--preset", "mongodb", "--client-service"}},
 		{"variant-json.json", []string{"generate", "--preset", "redis", "-o", "json"}},
 		{"variant-allow-from.yaml", []string{"generate", "--preset", "postgresql", "--allow-from",

@@ -42,6 +42,9 @@ func (p *Preset) check() error {
 	if !slices.Contains([]string{"", "RollingUpdate", "OnDelete"}, p.UpdateStrategy) {
 		fail("updateStrategy %q: must be RollingUpdate or OnDelete", p.UpdateStrategy)
 	}
+	if !slices.Contains([]string{"", ClientSelectsAll, ClientSelectsPrimary}, p.ClientSelects) {
+		fail("clientSelects %q: must be all or primary", p.ClientSelects)
+	}
 	if p.ConnectionPassword != "" && !p.hasSecretKey(p.ConnectionPassword) {
 		fail("connectionPassword %q is not among secret.keys", p.ConnectionPassword)
 	}

@@ -46,6 +46,11 @@ type Preset struct {
 	// ClientService says whether a load-balanced client Service is generated
 	// unless the user says otherwise.
 	ClientService bool `json:"clientService"`
+	// ClientSelects says which pods the client Service sends clients to:
+	// all (default) for databases whose every member takes writes or
+	// forwards them, primary for those with a fixed primary on ordinal 0,
+	// whose replicas refuse writes.
+	ClientSelects string `json:"clientSelects,omitempty"`
 	// PodManagementPolicy is the StatefulSet's: Parallel (default) or
 	// OrderedReady.
 	PodManagementPolicy string `json:"podManagementPolicy,omitempty"`
@@ -116,6 +121,18 @@ const (
 	// RoleMetrics serves metrics or health endpoints.
 	RoleMetrics = "metrics"
 )
+
+// ClientSelects values.
+const (
+	// ClientSelectsAll: the client Service load-balances across every pod.
+	ClientSelectsAll = "all"
+	// ClientSelectsPrimary: the client Service reaches ordinal 0 only.
+	ClientSelectsPrimary = "primary"
+)
+
+// ClientPrimaryOnly reports whether the client Service reaches only the
+// primary, ordinal 0.
+func (p *Preset) ClientPrimaryOnly() bool { return p.ClientSelects == ClientSelectsPrimary }
 
 // Port is one port of the database: a container port, and a named port on
 // the headless Service (an SRV record _<name>._<protocol>).

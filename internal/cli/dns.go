@@ -85,6 +85,8 @@ type dnsService struct {
 	Name      string      `json:"name"`
 	Headless  bool        `json:"headless"`
 	Records   []dnsRecord `json:"records"`
+	// Backends are the pods a Service with a cluster IP forwards to.
+	Backends []string `json:"backends,omitempty"`
 }
 
 type dnsRecord struct {
@@ -204,6 +206,9 @@ func escapeView(v *dnsView) *dnsView {
 	out := &dnsView{Domain: e(v.Domain)}
 	for _, s := range v.Services {
 		es := dnsService{Namespace: e(s.Namespace), Name: e(s.Name), Headless: s.Headless, Records: []dnsRecord{}}
+		for _, b := range s.Backends {
+			es.Backends = append(es.Backends, e(b))
+		}
 		for _, r := range s.Records {
 			er := dnsRecord{Name: e(r.Name), Type: r.Type, Port: r.Port, Range: escapeRange(r.Range)}
 			for _, p := range r.Pods {
@@ -243,6 +248,9 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 			}
 			out.Records = append(out.Records, dr)
 		}
+		for _, p := range s.Backends {
+			out.Backends = append(out.Backends, p.Name)
+		}
 		v.Services = append(v.Services, out)
 		c, err := connection(r, s)
 		if err != nil {
@@ -250,8 +258,9 @@ func buildDNSView(r *dns.Report) (*dnsView, error) {
 		}
 		if c != nil {
 			v.Connections = append(v.Connections, *c)
-			// c.Preset names a preset connection could load.
-			if p, _ := presets.Get(c.Preset); p != nil && strings.TrimSpace(p.Scale) != "" {
+			// c.Preset names a preset connection could load. The procedure
+			// is the workload's: said once, with its headless Service.
+			if p, _ := presets.Get(c.Preset); p != nil && strings.TrimSpace(p.Scale) != "" && dns.IsHeadless(svc) {
 				name := svc.Spec.Selector[generator.LabelInstance]
 				if name == "" {
 					name = svc.Name
@@ -294,6 +303,14 @@ func connection(r *dns.Report, s dns.Service) (*dnsConnection, error) {
 		return nil, nil
 	}
 	var hosts []string
+	if !dns.IsHeadless(svc) {
+		// A Service with a cluster IP that forwards to one pod (a client
+		// Service that reaches the primary) is the clients' address.
+		if len(s.Backends) != 1 || s.Backends[0].Range != nil {
+			return nil, nil
+		}
+		hosts = append(hosts, fmt.Sprintf("%s:%d", dns.ServiceFQDN(svc.Name, dns.Namespace(svc.Namespace), r.Domain), client.Port))
+	}
 	for _, rec := range s.Records {
 		if rec.Type != "A" || len(rec.Pods) != 1 || rec.Name == dns.ServiceFQDN(svc.Name, dns.Namespace(svc.Namespace), r.Domain) {
 			continue
@@ -349,16 +366,23 @@ func secretOf(s dns.Service, p *presets.Preset) string {
 	return ""
 }
 
+// servicePods are the pods of the Service's records, then its backends.
+func servicePods(s dns.Service) []*dns.Pod {
+	var pods []*dns.Pod
+	for _, rec := range s.Records {
+		pods = append(pods, rec.Pods...)
+	}
+	return append(pods, s.Backends...)
+}
+
 // mountsTLS reports whether the Service's pods mount a certificate where
 // headless puts it with --tls.
 func mountsTLS(s dns.Service) bool {
-	for _, rec := range s.Records {
-		for _, p := range rec.Pods {
-			for _, c := range p.Spec.Containers {
-				for _, m := range c.VolumeMounts {
-					if m.MountPath == presets.TLSDir {
-						return true
-					}
+	for _, p := range servicePods(s) {
+		for _, c := range p.Spec.Containers {
+			for _, m := range c.VolumeMounts {
+				if m.MountPath == presets.TLSDir {
+					return true
 				}
 			}
 		}
@@ -372,13 +396,11 @@ func passwordSecret(s dns.Service, key string) string {
 	if key == "" {
 		return ""
 	}
-	for _, rec := range s.Records {
-		for _, p := range rec.Pods {
-			for _, c := range p.Spec.Containers {
-				for _, e := range c.Env {
-					if ref := e.ValueFrom; ref != nil && ref.SecretKeyRef != nil && ref.SecretKeyRef.Key == key {
-						return ref.SecretKeyRef.Name
-					}
+	for _, p := range servicePods(s) {
+		for _, c := range p.Spec.Containers {
+			for _, e := range c.Env {
+				if ref := e.ValueFrom; ref != nil && ref.SecretKeyRef != nil && ref.SecretKeyRef.Key == key {
+					return ref.SecretKeyRef.Name
 				}
 			}
 		}
@@ -393,6 +415,9 @@ func writeDNSText(w io.Writer, v *dnsView) error {
 		kind := "headless"
 		if !s.Headless {
 			kind = "not headless: its own name answers its cluster IP"
+			if len(s.Backends) > 0 {
+				kind += ", which forwards to " + strings.Join(s.Backends, ", ")
+			}
 		}
 		fmt.Fprintf(tw, "Service %s/%s (%s)\n", s.Namespace, s.Name, kind)
 		if s.Headless && len(s.Records) == 0 {

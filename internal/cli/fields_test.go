@@ -25,7 +25,7 @@ func sample() generator.Spec {
 	replicas, port, client, policy := 2, 7000, false, true
 	return generator.Spec{Preset: "redis", Name: "cache", Namespace: "team-a", Replicas: &replicas, Port: &port,
 		Mode: generator.ModePods, ServiceName: "cache-peers", Image: "registry.example:5000/redis:7.4.1", Storage: "20Gi",
-		StorageClass: "fast", ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"},
+		StorageClass: "fast", Ephemeral: &client, ClusterDomain: "corp.example", Labels: map[string]string{"tier": "cache", "team": "a"},
 		ClientService: &client, NetworkPolicy: &policy, AllowFrom: []string{"pods:app=api", "namespaces:team=b/pods:app=web"},
 		PVCRetention: "retain", Auth: &policy, CreateSecret: &client, Secret: "cache-auth", TLS: "cert-manager",
 		Issuer: "Issuer/cache-ca"}
@@ -112,7 +112,7 @@ func TestFieldsThroughPrintedCommand(t *testing.T) {
 // every field: it follows the wizard's questions.
 func TestPrintedCommandOrder(t *testing.T) {
 	want := "headless generate --preset redis --name cache --namespace team-a --mode pods --replicas 2 --port 7000" +
-		" --storage 20Gi --storage-class fast --image registry.example:5000/redis:7.4.1 --service-name cache-peers" +
+		" --storage 20Gi --storage-class fast --ephemeral=false --image registry.example:5000/redis:7.4.1 --service-name cache-peers" +
 		" --cluster-domain corp.example --client-service=false --label team=a --label tier=cache --network-policy=true" +
 		" --allow-from pods:app=api --allow-from namespaces:team=b/pods:app=web --pvc-retention retain --auth=true" +
 		" --create-secret=false --secret cache-auth --tls cert-manager --issuer Issuer/cache-ca --output-dir 'a dir' --force"

@@ -78,6 +78,8 @@ func TestGenerateBadInput(t *testing.T) {
 		{"spec file wrong type", []string{"-f", "testdata/replicas-string.yaml"}, `invalid value "three" for "replicas" in testdata/replicas-string.yaml, line 2: must be an integer from 1 to 1000`},
 		{"spec file missing", []string{"-f", "testdata/nope.yaml"}, `reading spec file: open testdata/nope.yaml: no such file or directory`},
 		{"no preset", []string{"--preset="}, `invalid argument "" for "--preset" flag: must not be empty`},
+		{"no storage for replicas", []string{"--preset", "redis", "--storage", "none"}, `invalid argument "none" for "--storage" flag: with 3 replicas needs --ephemeral`},
+		{"ephemeral with volumes", []string{"--preset", "redis", "--ephemeral"}, `invalid argument "true" for "--ephemeral" flag: applies only with --storage none`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func TestInitNextSteps(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	want := "\nScaling redis:\n  the preset describes no procedure." // no preset has a scale text yet
+	want := "\nScaling redis:\n  Change --replicas and apply; nothing else is needed." // the preset's scale text
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}

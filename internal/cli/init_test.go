@@ -71,7 +71,7 @@ func TestInitRoundTrip(t *testing.T) {
 		{"everything customised, values that need quoting", map[string][]string{
 			wizard.MsgPreset: {"redis"}, wizard.MsgName: {"cache"}, wizard.MsgNamespace: {"team-a"},
 			wizard.MsgMode: {"pods"}, wizard.MsgReplicas: {"4"}, wizard.MsgPort: {"7000"},
-			wizard.MsgStorage: {"none"}, wizard.MsgAdvanced: {"yes"}, wizard.MsgImage: {"registry.example:5000/redis@sha256:" + strings.Repeat("ab", 32)},
+			wizard.MsgStorage: {"none"}, wizard.MsgEphemeral: {"yes"}, wizard.MsgAdvanced: {"yes"}, wizard.MsgImage: {"registry.example:5000/redis@sha256:" + strings.Repeat("ab", 32)},
 			wizard.MsgServiceName: {"cache-peers"}, wizard.MsgClusterDomain: {"corp.example"}, wizard.MsgClientService: {"no"},
 			wizard.MsgLabels: {"owner=team-a, tier=cache"}, wizard.MsgNetworkPolicy: {"yes"},
 			wizard.MsgAllowFrom: {"namespaces:kubernetes.io/metadata.name=apps/pods:app=api"}, wizard.MsgAuth: {"yes"},

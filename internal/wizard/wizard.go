@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -28,6 +29,7 @@ const (
 	MsgReplicas      = "Replicas:"
 	MsgPort          = "Port:"
 	MsgStorage       = "Storage per pod (a size such as 8Gi, or none):"
+	MsgEphemeral     = "No storage: each pod's data lives only as long as the pod, and a restarted primary empties its replicas. Accept that (ephemeral)?"
 	MsgAdvanced      = "Customize advanced settings (image, service name, cluster domain, client Service, labels, network policy, claim retention, credentials, TLS)?"
 	MsgImage         = "Image (pinned to a tag or digest):"
 	MsgServiceName   = "Headless Service name:"
@@ -105,6 +107,7 @@ var mainQuestions = []question{
 	{generator.FieldReplicas, MsgReplicas},
 	{generator.FieldPort, MsgPort},
 	{generator.FieldStorage, MsgStorage},
+	{generator.FieldEphemeral, MsgEphemeral},
 }
 
 // advancedQuestions are asked, in this order, after MsgAdvanced is
@@ -166,8 +169,9 @@ func (w *Wizard) Run() (*Result, error) {
 	if err != nil {
 		return nil, err // Given was validated by the caller
 	}
-	for _, q := range mainQuestions {
-		if st.settled[q.field] {
+	for i := 0; i < len(mainQuestions); i++ {
+		q := mainQuestions[i]
+		if st.settled[q.field] || !relevant(q.field, st.spec) {
 			continue
 		}
 		f := generator.LookupField(q.field)
@@ -175,6 +179,15 @@ func (w *Wizard) Run() (*Result, error) {
 			return nil, err
 		}
 		asked = true
+		// Declining ephemeral storage asks for a size again.
+		if q.field == generator.FieldEphemeral && !*st.spec.Ephemeral {
+			f.Clear(&st.spec)
+			delete(st.settled, f.Key)
+			storage := generator.LookupField(generator.FieldStorage)
+			storage.Clear(&st.spec)
+			delete(st.settled, storage.Key)
+			i = slices.IndexFunc(mainQuestions, func(q question) bool { return q.field == storage.Key }) - 1
+		}
 	}
 	// Someone who gave every main value as a flag knows the advanced flags
 	// too; only a conversation offers them.
@@ -222,6 +235,8 @@ func (st *state) check(field string, set func(*generator.Spec)) error {
 		return nil
 	case !errors.As(err, &fe):
 		return err
+	case fe.Field == field && field == generator.FieldStorage && !st.settled[generator.FieldEphemeral] && needsEphemeral(candidate):
+		return nil // the next question asks whether to accept it
 	case fe.Field == field:
 		return errors.New(fe.Reason)
 	case st.settled[fe.Field]:
@@ -386,6 +401,8 @@ func (w *Wizard) askAdvanced(st *state) error {
 // only when the pods read a Secret.
 func relevant(field string, s generator.Spec) bool {
 	switch field {
+	case generator.FieldEphemeral:
+		return needsEphemeral(s)
 	case generator.FieldAllowFrom:
 		return s.NetworkPolicy == nil || *s.NetworkPolicy
 	case generator.FieldPVCRetention:
@@ -404,6 +421,18 @@ func relevant(field string, s generator.Spec) bool {
 		return err == nil && len(m.SecretKeys()) > 0
 	}
 	return true
+}
+
+// needsEphemeral reports whether s is valid only once ephemeral storage
+// is accepted: no storage for more than one replica.
+func needsEphemeral(s generator.Spec) bool {
+	if _, err := s.Resolve(); err == nil {
+		return false
+	}
+	yes := true
+	s.Ephemeral = &yes
+	m, err := s.Resolve()
+	return err == nil && m.Storage == "" && m.Replicas > 1
 }
 
 // ParseLabels parses "k=v, k2=v2"; empty text means no labels (nil).

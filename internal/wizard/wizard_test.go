@@ -101,14 +101,14 @@ func TestWizard(t *testing.T) {
 				MsgName:     {"My_DB", strings.Repeat("a", 53), "db"},
 				MsgReplicas: {"three", "0", "1001", "5"},
 				MsgPort:     {"70000", "http", "27018"},
-				MsgStorage:  {"lots", "-1Gi", "none"},
+				MsgStorage:  {"lots", "-1Gi", "none", "none"}, MsgEphemeral: {"no", "yes"},
 				MsgAdvanced: {"yes"}, MsgImage: {"mongo:latest", "Mongo:8", "mongo:8.0.3"}, MsgServiceName: {"1svc", def},
 				MsgClusterDomain: {"cluster_local", def}, MsgClientService: {def}, MsgLabels: {"team", "kubernetes.io/x=y", "team=a"},
 				MsgNetworkPolicy: {def}, MsgAllowFrom: {"app=api", "pods:app=api"}, MsgAuth: {def}, MsgCreateSecret: {def},
 				MsgSecret: {"Bad_Name", def},
 			}),
 			wantSpec: generator.Spec{Preset: "mongodb", Name: "db", Namespace: "default", Mode: "statefulset",
-				Replicas: ptr(5), Port: ptr(27018), Storage: "none", Image: "mongo:8.0.3", Labels: map[string]string{"team": "a"},
+				Replicas: ptr(5), Port: ptr(27018), Storage: "none", Ephemeral: ptr(true), Image: "mongo:8.0.3", Labels: map[string]string{"team": "a"},
 				AllowFrom: []string{"pods:app=api"}},
 			wantOut: "./db",
 			rejected: []string{
@@ -328,6 +328,9 @@ func TestQuestionDefaults(t *testing.T) {
 		}
 		for _, q := range mainQuestions {
 			f := generator.LookupField(q.field)
+			if q.field == generator.FieldEphemeral {
+				continue // asked only when the storage is none
+			}
 			if got := strings.Join(f.Args(&res.Spec), ","); got != f.Default(p) {
 				t.Errorf("%s: %q answered with its default gives %q, want %q", name, q.message, got, f.Default(p))
 			}

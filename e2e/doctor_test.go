@@ -222,19 +222,7 @@ func controlPresent(r *doctor.Report) bool {
 func checkDoctorPreset(t *testing.T, name string, mode generator.Mode) {
 	ctx := testContext(t)
 	ns := "dr-" + name + "-" + string(mode)
-	replicas := 3
-	man, err := generator.Generate(generator.Spec{Preset: name, Mode: mode, Namespace: ns, Replicas: &replicas})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cluster.EnsureNamespace(ctx, ns); err != nil {
-		t.Fatal(err)
-	}
-	applyManifest(ctx, t, man)
-	ips, err := cluster.RunPods(ctx, ns, replicas)
-	if err != nil {
-		t.Fatalf("running pods: %v", err)
-	}
+	man, ips := applyPreset(ctx, t, name, mode, ns)
 	var r *doctor.Report
 	if err := poll(ctx, 60*time.Second, func() (bool, error) {
 		var code int

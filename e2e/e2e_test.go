@@ -210,19 +210,7 @@ func TestPresetDNS(t *testing.T) {
 		for _, mode := range generator.Modes {
 			t.Run(name+"-"+string(mode), func(t *testing.T) {
 				ns := "dns-" + name + "-" + string(mode)
-				replicas := 3
-				man, err := generator.Generate(generator.Spec{Preset: name, Mode: mode, Namespace: ns, Replicas: &replicas})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cluster.EnsureNamespace(ctx, ns); err != nil {
-					t.Fatal(err)
-				}
-				applyManifest(ctx, t, man)
-				ips, err := cluster.RunPods(ctx, ns, replicas)
-				if err != nil {
-					t.Fatalf("running pods: %v", err)
-				}
+				man, ips := applyPreset(ctx, t, name, mode, ns)
 				// The pods the controller created have the names and
 				// hostnames the generator promised.
 				for _, p := range man.Model.Pods {
@@ -263,7 +251,7 @@ func TestPresetDNS(t *testing.T) {
 					}
 					checks = append(checks, c)
 				}
-				if len(checks) < replicas+3 {
+				if len(checks) < len(man.Model.Pods)+3 {
 					t.Fatalf("only %d names to check", len(checks))
 				}
 				verify(ctx, t, checks)
@@ -540,6 +528,27 @@ func find(objs []*lint.Object, ref lint.ObjectRef) *lint.Object {
 
 // applyManifest creates every generated object through the API server,
 // server-side, in the manifest's order.
+// applyPreset generates 3 replicas of preset in mode into ns, creates
+// every object, and reports the pods running (no process runs: the
+// objects' view of it); it returns the manifest and each pod's IP.
+func applyPreset(ctx context.Context, t *testing.T, preset string, mode generator.Mode, ns string) (*generator.Manifest, map[string]string) {
+	t.Helper()
+	replicas := 3
+	man, err := generator.Generate(generator.Spec{Preset: preset, Mode: mode, Namespace: ns, Replicas: &replicas})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.EnsureNamespace(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	applyManifest(ctx, t, man)
+	ips, err := cluster.RunPods(ctx, ns, replicas)
+	if err != nil {
+		t.Fatalf("running pods: %v", err)
+	}
+	return man, ips
+}
+
 func applyManifest(ctx context.Context, t *testing.T, man *generator.Manifest) {
 	t.Helper()
 	a, err := cluster.NewApplier()

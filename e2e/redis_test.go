@@ -357,32 +357,6 @@ func writeThrough(ctx context.Context, r *dbRun, pod, host string, n int) (map[s
 	return keys, failed
 }
 
-// holds waits until every pod holds key=value.
-func holds(ctx context.Context, r *dbRun, pods []string, key, value string, timeout time.Duration) error {
-	missing := map[string]string{}
-	err := poll(ctx, timeout, func() (bool, error) {
-		clear(missing)
-		for _, pod := range pods {
-			out, err := r.db.read(ctx, r, pod, key)
-			if err != nil {
-				missing[pod] = err.Error()
-			} else if !hasLine(out, value) {
-				missing[pod] = fmt.Sprintf("read %q", lastLines(out, 3))
-			}
-		}
-		return len(missing) == 0, nil
-	})
-	if err != nil {
-		var parts []string
-		for pod, why := range missing {
-			parts = append(parts, pod+": "+why)
-		}
-		slices.Sort(parts)
-		return fmt.Errorf("%s=%s is not on every member: %v:\n  %s", key, value, err, strings.Join(parts, "\n  "))
-	}
-	return nil
-}
-
 // reapply creates the plain Pod pod of the run again, as it was generated.
 func reapply(ctx context.Context, t *testing.T, r *dbRun, pod string) {
 	t.Helper()

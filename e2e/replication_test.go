@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -382,10 +383,18 @@ func (r *dbRun) replicated(ctx context.Context, writer, key, value string, timeo
 	if err != nil {
 		return fmt.Errorf("writing %s on %s: %v: %v", key, writer, err, werr)
 	}
+	if err := holds(ctx, r, r.pods(), key, value, time.Until(deadline)); err != nil {
+		return fmt.Errorf("written on %s: %w", writer, err)
+	}
+	return nil
+}
+
+// holds waits until every pod holds key=value.
+func holds(ctx context.Context, r *dbRun, pods []string, key, value string, timeout time.Duration) error {
 	missing := map[string]string{}
-	err = poll(ctx, time.Until(deadline), func() (bool, error) {
+	err := poll(ctx, timeout, func() (bool, error) {
 		clear(missing)
-		for _, pod := range r.pods() {
+		for _, pod := range pods {
 			out, err := r.db.read(ctx, r, pod, key)
 			if err != nil {
 				missing[pod] = err.Error()
@@ -400,7 +409,8 @@ func (r *dbRun) replicated(ctx context.Context, writer, key, value string, timeo
 		for pod, why := range missing {
 			parts = append(parts, pod+": "+why)
 		}
-		return fmt.Errorf("%s=%s written on %s did not reach every member: %v:\n  %s", key, value, writer, err, strings.Join(parts, "\n  "))
+		slices.Sort(parts)
+		return fmt.Errorf("%s=%s is not on every member: %v:\n  %s", key, value, err, strings.Join(parts, "\n  "))
 	}
 	return nil
 }

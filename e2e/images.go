@@ -86,9 +86,13 @@ func StandIns(dir string) map[string]*StandIn {
 				" on OpenJDK " + version(`version "([^"]+)"`, "java", "-version"),
 			// Debian's class path has no SLF4J binding, so the server would
 			// log nothing; the image's logs to the console, and so does
-			// slf4j-simple (same package as slf4j-api), named last.
+			// slf4j-simple (same package as slf4j-api), named last. Nor
+			// has it netty-codec and netty-resolver (zookeeper.jar's
+			// manifest omits them), which the Netty server and client of
+			// TLS need; the image has them. JVMFLAGS, which zkServer.sh,
+			// zkCli.sh and zkServer.sh status put after their own -cp.
 			Env: []string{basePath + ":/usr/share/zookeeper/bin",
-				"SERVER_JVMFLAGS=-cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar"},
+				"JVMFLAGS=-cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/netty-codec.jar:/usr/share/java/netty-resolver.jar:/usr/share/java/slf4j-simple.jar"},
 			Cmd:     []string{"zkServer.sh", "start-foreground"},
 			Workdir: "/",
 			Users:   []string{"zookeeper:x:1000:1000::/home/zookeeper:/bin/bash"},

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,7 +183,15 @@ func issue(t *testing.T, man *generator.Manifest) generator.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	// The key's encoding: cert-manager's default, PKCS1 (SEC 1 for an
+	// ECDSA key), or PKCS8 when the Certificate asks.
+	keyBlock := &pem.Block{Type: "EC PRIVATE KEY"}
+	if cert.Spec.PrivateKey != nil && cert.Spec.PrivateKey.Encoding == "PKCS8" {
+		keyBlock.Type = "PRIVATE KEY"
+		keyBlock.Bytes, err = x509.MarshalPKCS8PrivateKey(key)
+	} else {
+		keyBlock.Bytes, err = x509.MarshalECPrivateKey(key)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,9 +201,18 @@ func issue(t *testing.T, man *generator.Manifest) generator.Document {
 		Type:       corev1.SecretTypeTLS,
 		Data: map[string][]byte{
 			"tls.crt": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-			"tls.key": pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+			"tls.key": pem.EncodeToMemory(keyBlock),
 			"ca.crt":  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
 		},
+	}
+	for _, f := range cert.Spec.AdditionalOutputFormats {
+		switch f.Type {
+		case "CombinedPEM":
+			// The key, then the certificate chain.
+			secret.Data["tls-combined.pem"] = append(slices.Clone(secret.Data["tls.key"]), secret.Data["tls.crt"]...)
+		default:
+			t.Fatalf("Certificate %s: output format %q is unknown to this stand-in", cert.Name, f.Type)
+		}
 	}
 	return generator.Document{Kind: "Secret", Name: secret.Name, Object: secret}
 }

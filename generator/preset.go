@@ -193,6 +193,11 @@ func renderPreset(m *Model) (*rendered, error) {
 			if v.Value, err = pt.exec(m, "env "+e.Name, e.Value); err != nil {
 				return nil, err
 			}
+			// A value that renders empty leaves the variable out, so that
+			// a variable can be conditional ({{ if .UsesTLS }}…{{ end }}).
+			if v.Value == "" {
+				continue
+			}
 		}
 		r.Env = append(r.Env, v)
 	}

@@ -87,6 +87,14 @@ type CertificateSpec struct {
 	Usages     []string            `json:"usages"`
 	PrivateKey *CertificateKeySpec `json:"privateKey,omitempty"`
 	Duration   string              `json:"duration,omitempty"`
+	// AdditionalOutputFormats are more keys of the Secret: CombinedPEM
+	// adds tls-combined.pem, the key followed by the certificate chain.
+	AdditionalOutputFormats []CertificateOutputFormat `json:"additionalOutputFormats,omitempty"`
+}
+
+// CertificateOutputFormat is one additional output format.
+type CertificateOutputFormat struct {
+	Type string `json:"type"`
 }
 
 // IssuerRef names the issuer.
@@ -101,6 +109,8 @@ type CertificateKeySpec struct {
 	Algorithm      string `json:"algorithm"`
 	Size           int    `json:"size"`
 	RotationPolicy string `json:"rotationPolicy"`
+	// Encoding is PKCS1 (cert-manager's default; SEC 1 for ECDSA) or PKCS8.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // checkCertificate proves the certificate names exactly the promised

@@ -60,6 +60,7 @@ func TestVariants(t *testing.T) {
 		{"variant-pvc-delete.yaml", []string{"generate", "--preset", "zookeeper", "--pvc-retention", "delete"}},
 		{"variant-tls-etcd.yaml", []string{"generate", "--preset", "etcd", "--tls", "cert-manager", "--issuer", "ClusterIssuer/internal-ca"}},
 		{"variant-tls-redis-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--replicas", "2", "--tls", "cert-manager", "--issuer", "Issuer/redis-ca"}},
+		{"variant-tls-zookeeper.yaml", []string{"generate", "--preset", "zookeeper", "--tls", "cert-manager", "--issuer", "ClusterIssuer/internal-ca"}},
 		{"variant-auth-off.yaml", []string{"generate", "--preset", "redis", "--auth=false"}},
 		{"variant-auth-off-etcd.yaml", []string{"generate", "--preset", "etcd", "--auth=false"}},
 		{"variant-secret-name.yaml", []string{"generate", "--preset", "mongodb", "--mode", "pods", "--replicas", "2", "--secret", "mongo-auth"}},

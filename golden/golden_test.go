@@ -59,6 +59,7 @@ func TestVariants(t *testing.T) {
 		{"variant-no-network-policy.yaml", []string{"generate", "--preset", "redis", "--network-policy=false"}},
 		{"variant-pvc-delete.yaml", []string{"generate", "--preset", "zookeeper", "--pvc-retention", "delete"}},
 		{"variant-tls-etcd.yaml", []string{"generate", "--preset", "etcd", "--tls", "cert-manager", "--issuer", "ClusterIssuer/internal-ca"}},
+		{"variant-tls-postgresql.yaml", []string{"generate", "--preset", "postgresql", "--tls", "cert-manager", "--issuer", "Issuer/pg-ca"}},
 		{"variant-tls-redis-pods.yaml", []string{"generate", "--preset", "redis", "--mode", "pods", "--replicas", "2", "--tls", "cert-manager", "--issuer", "Issuer/redis-ca"}},
 		{"variant-tls-zookeeper.yaml", []string{"generate", "--preset", "zookeeper", "--tls", "cert-manager", "--issuer", "ClusterIssuer/internal-ca"}},
 		{"variant-auth-off.yaml", []string{"generate", "--preset", "redis", "--auth=false"}},

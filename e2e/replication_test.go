@@ -370,6 +370,23 @@ func (r *dbRun) describePods(ctx context.Context) string {
 	return strings.Join(parts, "; ")
 }
 
+// refused tries the database's unauthenticated write from pod to the
+// primary until the server refuses it, for a minute: a name that does not
+// resolve for a moment, or a member still starting, is no answer. It
+// returns the refusal, or an error with the last answer.
+func (r *dbRun) refused(ctx context.Context, pod string) (string, error) {
+	host := r.man.Model.Primary().FQDN
+	var out string
+	var err error
+	if perr := poll(ctx, time.Minute, func() (bool, error) {
+		out, err = r.db.unauthenticated(ctx, r, pod, host)
+		return strings.Contains(out, r.db.refused), nil
+	}); perr != nil {
+		return "", fmt.Errorf("an unauthenticated write from %s to %s answered %q (%v); want it refused with %q", pod, host, lastLines(out, 3), err, r.db.refused)
+	}
+	return out, nil
+}
+
 // replicated writes key=value through writer, retrying until the write is
 // taken, then waits until every pod holds it. It returns an error naming
 // the pods that did not get it in time.
@@ -542,9 +559,9 @@ func testReplication(t *testing.T, preset string, mode generator.Mode) {
 	// Without credentials, a client is refused, even from inside the
 	// cluster (NetworkPolicies are not enforced here: authentication is).
 	if r.db.unauthenticated != nil {
-		out, err := r.db.unauthenticated(ctx, r, pods[1], r.man.Model.Primary().FQDN)
-		if !strings.Contains(out, r.db.refused) {
-			t.Fatalf("an unauthenticated write to %s answered %q (%v); want it refused with %q", r.man.Model.Primary().FQDN, lastLines(out, 3), err, r.db.refused)
+		out, err := r.refused(ctx, pods[1])
+		if err != nil {
+			t.Fatal(err)
 		}
 		t.Logf("an unauthenticated write is refused: %s", lastLines(out, 1))
 	}

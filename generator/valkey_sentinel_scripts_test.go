@@ -18,14 +18,18 @@ const vsDomain = ".valkey-sentinel-headless.default.svc.cluster.local"
 func vsPod(i string) string { return "valkey-sentinel-" + i + vsDomain }
 
 // vsCLI is a valkey-cli stub. sentinel, when set, is what every other
-// pod's sentinel answers to get-master-addr-by-name; info maps a host to
-// its INFO replication; keys maps a host to its DBSIZE.
+// pod's sentinel answers to get-master-addr-by-name: a host name (and port
+// 6379), or the lines of another answer; info maps a host to its INFO
+// replication; keys maps a host to its DBSIZE.
 func vsCLI(sentinel string, info, keys map[string]string) string {
 	var b strings.Builder
 	b.WriteString("host=127.0.0.1; while [ $# -gt 0 ]; do case $1 in -h) host=$2; shift ;; -p) port=$2; shift ;; --no-auth-warning) ;; *) break ;; esac; shift; done\n")
 	b.WriteString("case \"$port $*\" in\n")
 	if sentinel != "" {
-		b.WriteString("'26379 sentinel get-master-addr-by-name valkey-sentinel') printf '%s\\r\\n6379\\r\\n' " + sentinel + " ;;\n")
+		if !strings.Contains(sentinel, "\n") {
+			sentinel += "\n6379" // a host name: the answer of a sentinel that knows it
+		}
+		b.WriteString("'26379 sentinel get-master-addr-by-name valkey-sentinel') printf '%s\\r\\n' '" + strings.ReplaceAll(sentinel, "\n", "' '") + "' ;;\n")
 	}
 	b.WriteString("'6379 info replication') case $host in\n")
 	for h, v := range info {
@@ -53,6 +57,7 @@ func TestValkeySentinelStartScript(t *testing.T) {
 	}{
 		{name: "the sentinels name another pod", pod: "1", sentinel: vsPod("2"), want: vsPod("2")},
 		{name: "the sentinels name this pod", pod: "2", sentinel: vsPod("2"), want: ""},
+		{name: "a sentinel refuses the password", pod: "2", sentinel: "WRONGPASS invalid username-password pair or user is disabled.\n", want: vsPod("0")},
 		{name: "no sentinel, a primary answers", pod: "0", info: map[string]string{vsPod("1"): "role:master"}, want: vsPod("1")},
 		{name: "a new cluster, ordinal 0", pod: "0", want: ""},
 		{name: "a new cluster, ordinal 2", pod: "2", want: vsPod("0")},
@@ -127,6 +132,7 @@ func TestValkeySentinelSentinelScript(t *testing.T) {
 		{name: "another sentinel answers", sentinel: vsPod("3"), want: vsPod("3")},
 		{name: "a replica names its primary", info: map[string]string{vsPod("0"): "role:slave\nmaster_host:" + vsPod("4")}, want: vsPod("4")},
 		{name: "a server is the primary", info: map[string]string{vsPod("2"): "role:master"}, want: vsPod("2")},
+		{name: "a sentinel refuses the password", sentinel: "NOAUTH Authentication required.\n", info: map[string]string{vsPod("2"): "role:master"}, want: vsPod("2")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			stubs := map[string]string{"valkey-cli": vsCLI(tt.sentinel, tt.info, nil), "valkey-server": ""}

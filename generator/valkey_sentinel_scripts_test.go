@@ -1,10 +1,15 @@
 package generator
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
 )
 
 // The valkey-sentinel preset's scripts, run with stubs for valkey-cli and
@@ -209,6 +214,43 @@ func TestValkeySentinelPasswordNotOnArgv(t *testing.T) {
 			if !strings.HasPrefix(line, "printf ") && !strings.HasPrefix(line, `quoted=$(printf '%s' "$VALKEY_PASSWORD" | `) {
 				t.Errorf("%s: the password is used by something other than printf: %s", name, line)
 			}
+		}
+	}
+}
+
+// TestClientsPortAdmitted: with Sentinel, clients reach the servers' port
+// (ports[].clients) as well as the sentinels'; a NetworkPolicy that admits
+// them to the client port only is caught by the consistency check, and the
+// sentinel port is declared on the sentinel's container, not the server's.
+func TestClientsPortAdmitted(t *testing.T) {
+	r, err := NewRenderer(brokenTemplates(t, "networkpolicy.yaml.tmpl",
+		`{{- include "policyPorts" .ClientAccessPorts | trim | nindent 8 }}`, `{{- include "policyPorts" .ClientPorts | trim | nindent 8 }}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Render(mustResolve(t, Spec{Preset: "valkey-sentinel"}))
+	var ie *InternalError
+	if want := "does not let clients pods: reach port valkey (6379)"; !errors.As(err, &ie) || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant an InternalError mentioning %q", err, want)
+	}
+
+	man, err := Generate(Spec{Preset: "valkey-sentinel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range man.Documents {
+		s, ok := d.Object.(*appsv1.StatefulSet)
+		if !ok {
+			continue
+		}
+		ports := map[string][]string{}
+		for _, c := range s.Spec.Template.Spec.Containers {
+			for _, p := range c.Ports {
+				ports[c.Name] = append(ports[c.Name], fmt.Sprintf("%s/%d", p.Name, p.ContainerPort))
+			}
+		}
+		if want := map[string][]string{"valkey-sentinel": {"valkey/6379"}, "sentinel": {"sentinel/26379"}}; !reflect.DeepEqual(ports, want) {
+			t.Errorf("container ports %v, want %v", ports, want)
 		}
 	}
 }

@@ -15,8 +15,9 @@ import (
 // every pod; members may reach each other on every port in both directions
 // (so every peer port a configuration uses is open between them); the
 // declared clients — or, without --allow-from, every pod of the namespace —
-// reach every client port; the pods may send DNS queries; and no rule lets
-// anyone but members reach a port that is not a client port.
+// reach every client port (and every port clients reach by the pods' names,
+// presets.Port.Clients); the pods may send DNS queries; and no rule lets
+// anyone but members reach any other port.
 func checkNetworkPolicy(m *Model, np *networkingv1.NetworkPolicy, pods []*dns.Pod, fail func(string, ...any)) {
 	for _, p := range pods {
 		if !selects(np.Spec.PodSelector.MatchLabels, p.Labels) || len(np.Spec.PodSelector.MatchExpressions) > 0 {
@@ -53,14 +54,14 @@ func checkNetworkPolicy(m *Model, np *networkingv1.NetworkPolicy, pods []*dns.Po
 	}
 	for _, c := range clients {
 		want := c.policyPeer()
-		for _, port := range m.ClientPorts() {
+		for _, port := range m.ClientAccessPorts() {
 			if !anyIngress(np, port, func(peer networkingv1.NetworkPolicyPeer) bool { return equalPeer(peer, want) }) {
 				fail("NetworkPolicy %s does not let clients %s reach port %s (%d)", np.Name, c, port.Name, port.Port)
 			}
 		}
 	}
 	clientPort := map[int32]bool{}
-	for _, p := range m.ClientPorts() {
+	for _, p := range m.ClientAccessPorts() {
 		clientPort[p.Port] = true
 	}
 	for i, rule := range np.Spec.Ingress {

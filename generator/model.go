@@ -157,6 +157,19 @@ func (m *Model) ClientPorts() []presets.Port {
 	return out
 }
 
+// ClientAccessPorts are the ports the NetworkPolicy admits clients to: the
+// client ports, and the ports clients reach by the pods' own names
+// (presets.Port.Clients).
+func (m *Model) ClientAccessPorts() []presets.Port {
+	var out []presets.Port
+	for _, p := range m.Ports {
+		if p.Role == presets.RoleClient || p.Clients {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // ConfigMapName names the ConfigMap that holds the preset's files.
 func (m *Model) ConfigMapName() string { return m.Name + "-config" }
 

@@ -92,7 +92,7 @@ func TestNetworkPolicyCheck(t *testing.T) {
     - from:`, `      ports:
         {{- include "policyPorts" .ClientPorts | trim | nindent 8 }}
     - from:`, "does not let members reach each other on port peer (2380)"},
-		{"clients on every port", `{{- include "policyPorts" .ClientPorts | trim | nindent 8 }}`, `{{- include "policyPorts" .Ports | trim | nindent 8 }}`,
+		{"clients on every port", `{{- include "policyPorts" .ClientAccessPorts | trim | nindent 8 }}`, `{{- include "policyPorts" .Ports | trim | nindent 8 }}`,
 			"admits non-members on a port that is not a client port"},
 		{"no DNS", "        - port: 53\n          protocol: UDP\n", "", "does not let the pods query DNS"},
 		{"ingress only", `policyTypes: ["Ingress", "Egress"]`, `policyTypes: ["Ingress"]`, "does not restrict both ingress and egress"},

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"text/template"
@@ -124,6 +125,9 @@ type rendered struct {
 	Probes         []probe
 	Volumes        []presets.Volume
 	Sidecars       []sidecar
+	// MainPorts are the ports the main container declares: every port
+	// but those a sidecar listens on.
+	MainPorts []presets.Port
 }
 
 // sidecar is one rendered presets.Sidecar.
@@ -132,6 +136,8 @@ type sidecar struct {
 	Command, Args []string
 	Readiness     *probe
 	Resources     presets.Resources
+	Ports         []presets.Port
+	Volumes       []presets.Volume
 }
 
 type envVar struct {
@@ -227,6 +233,7 @@ func renderPreset(m *Model) (*rendered, error) {
 		}
 		r.Probes = append(r.Probes, pr)
 	}
+	sidecarPorts := map[string]bool{}
 	for _, c := range p.Sidecars {
 		if c.Auth && !m.Auth {
 			continue
@@ -244,7 +251,23 @@ func renderPreset(m *Model) (*rendered, error) {
 				return nil, err
 			}
 		}
+		for _, port := range m.Ports {
+			if slices.Contains(c.Ports, port.Name) {
+				sc.Ports = append(sc.Ports, port)
+				sidecarPorts[port.Name] = true
+			}
+		}
+		for _, v := range r.Volumes {
+			if slices.Contains(c.Volumes, v.Name) {
+				sc.Volumes = append(sc.Volumes, v)
+			}
+		}
 		r.Sidecars = append(r.Sidecars, sc)
+	}
+	for _, port := range m.Ports {
+		if !sidecarPorts[port.Name] {
+			r.MainPorts = append(r.MainPorts, port)
+		}
 	}
 	return r, nil
 }

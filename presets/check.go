@@ -82,6 +82,9 @@ func (p *Preset) checkPorts(fail func(string, ...any)) {
 		names[port.Name], numbers[key] = true, true
 		switch port.Role {
 		case RoleClient:
+			if port.Clients {
+				fail("ports: %s: clients is for ports other than the client port", port.Name)
+			}
 			clients++
 			p.Port, p.PortName = port.Port, port.Name
 		case RolePeer, RoleMetrics:

@@ -145,6 +145,12 @@ type Port struct {
 	Protocol string `json:"protocol,omitempty"`
 	// Role is client, peer or metrics.
 	Role string `json:"role"`
+	// Clients: clients connect to this port too, by the pods' own DNS
+	// names, though it is not the client port: the NetworkPolicy admits
+	// them to it, the client Service does not publish it. Sentinel's
+	// clients ask the sentinels (the client port) for the primary, then
+	// connect to the primary's data port.
+	Clients bool `json:"clients,omitempty"`
 }
 
 // EnvVar is one environment variable. Exactly one source is set: Value (a

@@ -2,6 +2,7 @@ package presets
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -28,6 +29,13 @@ type Sidecar struct {
 	Readiness *Probe `json:"readiness,omitempty"`
 	// Resources are the sidecar's own requests and limits.
 	Resources Resources `json:"resources"`
+	// Ports names the preset's ports the sidecar listens on: they are
+	// declared on the sidecar's container instead of the main one.
+	Ports []string `json:"ports,omitempty"`
+	// Volumes names the preset's volumes the sidecar mounts too, at the
+	// same paths (a writable emptyDir for a configuration file the sidecar
+	// rewrites).
+	Volumes []string `json:"volumes,omitempty"`
 	// Auth: the sidecar exists only when authentication is on.
 	Auth bool `json:"auth,omitempty"`
 }
@@ -40,6 +48,7 @@ func (p *Preset) checkSidecars(fail func(string, ...any)) {
 	for _, c := range p.InitContainers {
 		seen[c.Name] = true
 	}
+	owned := map[string]bool{}
 	for _, s := range p.Sidecars {
 		if msgs := validation.IsDNS1123Label(s.Name); len(msgs) > 0 {
 			fail("sidecars: name %q: %s", s.Name, strings.Join(msgs, "; "))
@@ -58,8 +67,46 @@ func (p *Preset) checkSidecars(fail func(string, ...any)) {
 		if len(s.Resources.Requests) == 0 {
 			fail("sidecars: %s: resources.requests is empty", s.Name)
 		}
-		if s.Readiness != nil {
-			p.checkProbe("sidecars: "+s.Name+": readiness", s.Readiness, fail)
+		if r := s.Readiness; r != nil {
+			p.checkProbe("sidecars: "+s.Name+": readiness", r, fail)
+			// The kubelet looks a probe's named port up in the probe's own
+			// container.
+			for _, name := range []string{r.TCPSocket, httpPort(r)} {
+				if name != "" && !slices.Contains(s.Ports, name) {
+					fail("sidecars: %s: readiness: port %q is not among the sidecar's ports", s.Name, name)
+				}
+			}
+		}
+		for _, name := range s.Ports {
+			if _, ok := p.PortByName(name); !ok {
+				fail("sidecars: %s: ports: %q names no port", s.Name, name)
+			}
+			if owned[name] {
+				fail("sidecars: %s: ports: %q is declared by another sidecar", s.Name, name)
+			}
+			owned[name] = true
+			for _, pr := range []*Probe{p.Probes.Startup, p.Probes.Readiness, p.Probes.Liveness} {
+				if pr != nil && (pr.TCPSocket == name || (pr.HTTPGet != nil && pr.HTTPGet.Port == name)) {
+					fail("sidecars: %s: ports: %q is probed by the main container, which does not declare it", s.Name, name)
+				}
+			}
+		}
+		for _, name := range s.Volumes {
+			i := slices.IndexFunc(p.Volumes, func(v Volume) bool { return v.Name == name })
+			switch {
+			case i < 0:
+				fail("sidecars: %s: volumes: %q names no volume of the preset", s.Name, name)
+			case p.Volumes[i].Auth && !s.Auth:
+				fail("sidecars: %s: volumes: %q exists only with authentication, the sidecar without it too", s.Name, name)
+			}
 		}
 	}
+}
+
+// httpPort is the port an httpGet probe names, or "".
+func httpPort(p *Probe) string {
+	if p.HTTPGet == nil {
+		return ""
+	}
+	return p.HTTPGet.Port
 }

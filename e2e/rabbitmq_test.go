@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"testing"
+	"time"
+
+	"github.com/headless-k8s/headless/generator"
 )
 
 // rabbitmqRefused is what RabbitMQ answers a client that announces the
@@ -85,4 +89,28 @@ func init() {
 		},
 		refused: rabbitmqRefused,
 	}
+}
+
+// The AMQP client of the check above sees a guest that exists: with
+// --auth=false RabbitMQ creates guest/guest, which it admits through the
+// loopback address, and the same client is admitted.
+func TestRabbitMQGuestWithoutAuth(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	one, off := 1, false
+	r := startRunSpec(ctx, t, generator.Spec{Preset: "rabbitmq", Mode: generator.ModePods, Namespace: "run-rabbitmq-noauth",
+		Replicas: &one, Auth: &off}, nil)
+	if _, err := r.running(ctx, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	pod := r.pods()[0]
+	var out string
+	if err := poll(ctx, 3*time.Minute, func() (bool, error) {
+		out, _ = r.exec(ctx, pod, "erl", "-noshell", "-eval", amqpLogin, "-extra", "127.0.0.1", r.port(), "guest")
+		return strings.Contains(out, "guest@127.0.0.1: connection.tune"), nil
+	}); err != nil {
+		t.Fatalf("without authentication, guest was not admitted through the loopback address: %v: %q", err, out)
+	}
+	t.Logf("without authentication the same client is admitted: %s", lastLines(out, 1))
 }

@@ -95,6 +95,9 @@ func init() {
 // --auth=false RabbitMQ creates guest/guest, which it admits through the
 // loopback address, and the same client is admitted.
 func TestRabbitMQGuestWithoutAuth(t *testing.T) {
+	if why, ok := skipped["rabbitmq"]; ok {
+		t.Skip(why)
+	}
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

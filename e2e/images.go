@@ -145,9 +145,41 @@ func StandIns(dir string) map[string]*StandIn {
 			Dirs:   []imageDir{{Path: "/var/lib/mysql", Mode: 0o755, UID: 999, GID: 999}},
 		},
 		{
+			// docker-library/rabbitmq 4.2/ubuntu/Dockerfile: user rabbitmq
+			// 999 (groupadd/useradd --system --gid 999 --uid 999), HOME
+			// and RABBITMQ_DATA_DIR /var/lib/rabbitmq; the generic-unix
+			// release in RABBITMQ_HOME=/opt/rabbitmq with its sbin on the
+			// PATH, Erlang in /opt/erlang (bin on the PATH); LANG, LANGUAGE
+			// and LC_ALL C.UTF-8; RUNNING_UNDER_SYSTEMD=true (rabbitmq-server
+			// execs erl); /etc/rabbitmq, /var/log/rabbitmq and
+			// /tmp/rabbitmq-ssl mode 1777; /etc/rabbitmq/enabled_plugins
+			// from `rabbitmq-plugins enable --offline rabbitmq_prometheus`,
+			// which install.sh runs too. Debian's rabbitmq-server lays its
+			// release out the same way (sbin, plugins, escript), and Debian's
+			// Erlang (/usr/lib/erlang) stands in for /opt/erlang. The image's
+			// conf.d is not copied; the preset's rabbitmq.conf says what it
+			// needs.
 			Repository: "rabbitmq",
-			Skip: "the rabbitmq preset relies on the peer discovery of RabbitMQ 3.13 and later (rabbitmq-server#9797); " +
-				"Debian 12 has 3.10, whose first node keeps the discovery lock while it waits for peers that need it",
+			Describe: "Debian rabbitmq-server " + version(`(\S+)`, "dpkg-query", "-W", "-f", "${Version}", "rabbitmq-server") +
+				" on Erlang/OTP " + version(`(\S+)`, "erl", "-noshell", "-eval", `io:put_chars(erlang:system_info(otp_release)), halt().`),
+			Env: []string{"PATH=/opt/rabbitmq/sbin:/opt/openssl/bin:/opt/erlang/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				"ERLANG_INSTALL_PATH_PREFIX=/opt/erlang", "OPENSSL_INSTALL_PATH_PREFIX=/opt/openssl",
+				"RABBITMQ_DATA_DIR=/var/lib/rabbitmq", "RABBITMQ_HOME=/opt/rabbitmq", "HOME=/var/lib/rabbitmq",
+				"LANG=C.UTF-8", "LANGUAGE=C.UTF-8", "LC_ALL=C.UTF-8", "RUNNING_UNDER_SYSTEMD=true"},
+			Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"rabbitmq-server"},
+			Users:  []string{"rabbitmq:x:999:999::/var/lib/rabbitmq:/bin/sh"},
+			Groups: []string{"rabbitmq:x:999:"},
+			Tmpfs:  []string{"/etc/rabbitmq"},
+			Files: map[string]string{
+				"/opt/rabbitmq":                 rabbitmqRelease(),
+				"/opt/erlang":                   "/usr/lib/erlang",
+				"/etc/rabbitmq/enabled_plugins": filepath.Join(dir, "rabbitmq", "enabled_plugins"),
+			},
+			Dirs: []imageDir{
+				{Path: "/var/lib/rabbitmq", Mode: 0o1777, UID: 999, GID: 999},
+				{Path: "/var/log/rabbitmq", Mode: 0o1777, UID: 999, GID: 999},
+				{Path: "/tmp/rabbitmq-ssl", Mode: 0o1777, UID: 999, GID: 999},
+			},
 		},
 		{
 			// nats-io/nats-docker 2.11.x/alpine3.22/Dockerfile: nats-server
@@ -222,6 +254,17 @@ func (img *StandIn) accounts(dir string) (passwd, group string, err error) {
 		}
 	}
 	return passwd, group, nil
+}
+
+// rabbitmqRelease is the directory of Debian's RabbitMQ release, laid out as
+// the generic-unix release the rabbitmq image unpacks in /opt/rabbitmq.
+func rabbitmqRelease() string {
+	dirs, _ := filepath.Glob("/usr/lib/rabbitmq/lib/rabbitmq_server-*")
+	if len(dirs) == 0 {
+		return "/usr/lib/rabbitmq/lib/rabbitmq_server-not-installed"
+	}
+	sort.Strings(dirs)
+	return dirs[len(dirs)-1]
 }
 
 // DescribeStandIns lists each image repository and what stands in for it.

@@ -2,14 +2,14 @@
 # Installs what stands in for the database images when the end-to-end tests
 # run pods as real processes (see kubelet.go): Debian's PostgreSQL, Redis,
 # ZooKeeper (with a JRE), MariaDB with Galera 4, mariadb-backup and socat
-# (the mariadb preset's SST), and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
+# (the mariadb preset's SST), RabbitMQ with Debian's Erlang, and the tools the harness uses (iproute2, nsenter, netcat); etcd v3.6 built
 # from its Go modules (Debian's etcd 3.4 has no /livez or /readyz, which the
 # etcd preset's probes ask for); nats-server v2.11 installed from its Go
 # module (Debian's 2.9 has no /healthz?js-meta-only, which the nats preset's
 # readiness probe asks for). Idempotent: a second run installs nothing.
 #
-# Prints the stand-ins directory on stdout (etcd, etcdctl, nats-server);
-# progress on stderr.
+# Prints the stand-ins directory on stdout (etcd, etcdctl, nats-server, and
+# rabbitmq/enabled_plugins); progress on stderr.
 set -euo pipefail
 
 ETCD_VERSION=v3.6.7
@@ -37,6 +37,8 @@ declare -A packages=(
   [/usr/bin/mariadb-backup]=mariadb-backup
   [/usr/lib/galera/libgalera_smm.so]=galera-4
   [/usr/bin/socat]=socat
+  [/usr/lib/rabbitmq/bin/rabbitmq-server]=rabbitmq-server
+  [/usr/lib/erlang/bin/erl]=erlang-base
   [/usr/bin/curl]=curl
   [/usr/bin/nc]=netcat-openbsd
   [/usr/sbin/ip]=iproute2
@@ -105,5 +107,18 @@ mkdir -p "$OUT"
 ln -sfn "$BIN/etcd" "$OUT/etcd"
 ln -sfn "$BIN/etcdctl" "$OUT/etcdctl"
 ln -sfn "$NATS_BIN/nats-server" "$OUT/nats-server"
+
+# The rabbitmq image's /etc/rabbitmq/enabled_plugins is written by its
+# Dockerfile's `rabbitmq-plugins enable --offline rabbitmq_prometheus`; the
+# same command writes the stand-in's.
+if [ ! -s "$OUT/rabbitmq/enabled_plugins" ]; then
+  mkdir -p "$OUT/rabbitmq"
+  scratch=$(mktemp -d)
+  (cd "$scratch" && env -i PATH=/usr/lib/rabbitmq/bin:/usr/bin:/bin HOME="$scratch" LANG=C.UTF-8 \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$OUT/rabbitmq/enabled_plugins" RABBITMQ_MNESIA_BASE="$scratch/mnesia" \
+    rabbitmq-plugins enable --offline rabbitmq_prometheus >&2)
+  rm -rf "$scratch"
+  chmod 0644 "$OUT/rabbitmq/enabled_plugins"
+fi
 
 echo "$OUT"

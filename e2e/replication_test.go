@@ -126,28 +126,6 @@ var databases = map[string]database{
 		},
 		refused: "Access denied",
 	},
-	"rabbitmq": {
-		// The value is written as the name of a new virtual host, which
-		// the cluster's metadata store replicates to every node; each node
-		// lists its own (rabbitmqctl talks to the pod's node, by its
-		// RABBITMQ_NODENAME, with the cookie in HOME).
-		write: func(ctx context.Context, r *dbRun, pod, key, value string) error {
-			out, err := r.exec(ctx, pod, "rabbitmqctl", "add_vhost", value)
-			if err != nil {
-				return fmt.Errorf("%v: %s", err, lastLines(out, 3))
-			}
-			return nil
-		},
-		read: func(ctx context.Context, r *dbRun, pod, key string) (string, error) {
-			return r.exec(ctx, pod, "rabbitmqctl", "list_vhosts", "--silent")
-		},
-		// Without the Erlang cookie, which is the only credential the
-		// nodes' distribution port (where rabbitmqctl writes) accepts.
-		unauthenticated: func(ctx context.Context, r *dbRun, pod, host string) (string, error) {
-			return r.exec(ctx, pod, "sh", "-c", `mkdir -p /tmp/no-cookie && HOME=/tmp/no-cookie exec rabbitmqctl -n "rabbit@$0" add_vhost intruder`, host)
-		},
-		refused: "TCP connection succeeded but Erlang distribution failed",
-	},
 	"nats": {
 		anyWriter: true,
 		// A message published into stream E2E, replicated to every

@@ -37,6 +37,7 @@ func TestScale(t *testing.T) {
 		{"zookeeper", generator.ModePods, scaleZooKeeper},
 		{"nats", generator.ModeStatefulSet, scaleNATS},
 		{"mariadb", generator.ModeStatefulSet, scaleMariaDB},
+		{"mariadb", generator.ModePods, scaleMariaDB},
 	} {
 		t.Run(tc.preset+"-"+string(tc.mode), func(t *testing.T) {
 			if why, ok := skipped[tc.preset]; ok {
@@ -108,6 +109,29 @@ func (s *scaleRun) regenerate(replicas int) {
 	applyManifest(s.ctx, s.t, man)
 	s.r.man = man
 	s.t.Logf("regenerated with --replicas %d and applied", replicas)
+}
+
+// apply regenerates for replicas and applies; in --mode pods it also
+// deletes the Pods the new output no longer lists. It waits until the run's
+// pods, and only they, are Ready.
+func (s *scaleRun) apply(replicas int, timeout time.Duration) {
+	s.t.Helper()
+	if s.r.man.Model.Mode == generator.ModeStatefulSet {
+		s.regenerate(replicas)
+		s.rolledOut(timeout)
+		return
+	}
+	before := s.r.pods()
+	s.regenerate(replicas)
+	for _, pod := range before {
+		if !slices.Contains(s.r.pods(), pod) {
+			s.r.deletePod(s.ctx, pod, "")
+			s.t.Logf("deleted %s, which the new output does not list", pod)
+		}
+	}
+	if err := s.r.ready(s.ctx, timeout); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // rolloutRestart is `kubectl rollout restart statefulset/<name>`: an
@@ -419,8 +443,7 @@ func scaleMariaDB(t *testing.T, s *scaleRun) {
 	size := func(n int) string { return "wsrep_cluster_size " + strconv.Itoa(n) + " wsrep_cluster_status Primary" }
 	s.members(size(3), 2*time.Minute, view)
 
-	s.regenerate(5)
-	s.rolledOut(15 * time.Minute)
+	s.apply(5, 15*time.Minute)
 	s.members(size(5), 3*time.Minute, view)
 	s.step("5 members joined")
 	if err := r.replicated(s.ctx, r.pods()[4], "k2", randomString(), 3*time.Minute); err != nil {
@@ -432,8 +455,7 @@ func scaleMariaDB(t *testing.T, s *scaleRun) {
 	s.step("5 members: a write on mariadb-4 read on all 5")
 
 	for n := 4; n >= 3; n-- {
-		s.regenerate(n)
-		s.rolledOut(5 * time.Minute)
+		s.apply(n, 5*time.Minute)
 		s.members(size(n), 3*time.Minute, view)
 		s.step(fmt.Sprintf("%d members", n))
 	}

@@ -58,7 +58,6 @@ func etcdUnauthenticated(ctx context.Context, r *dbRun, pod, host string) (strin
 // the new member serving every write; then etcdctl member remove and one
 // replica fewer, the others going on without it.
 func TestEtcdScale(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
 	if why, ok := skipped["etcd"]; ok {
 		t.Skip(why)
 	}

@@ -20,7 +20,6 @@ import (
 // has safe_to_bootstrap: 1), and after every member's process is killed
 // (a crash of all: pc.recovery restores the last primary component).
 func TestMariaDBFullStop(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
 	if why, ok := skipped["mariadb"]; ok {
 		t.Skip(why)
 	}

@@ -95,7 +95,6 @@ func init() {
 // --auth=false RabbitMQ creates guest/guest, which it admits through the
 // loopback address, and the same client is admitted.
 func TestRabbitMQGuestWithoutAuth(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
 	if why, ok := skipped["rabbitmq"]; ok {
 		t.Skip(why)
 	}

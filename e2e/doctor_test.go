@@ -120,38 +120,10 @@ func TestDoctor(t *testing.T) {
 func checkDoctorBroken(ctx context.Context, t *testing.T, a *Applier, rule string) {
 	objs, findings := lintRule(t, rule)
 	prefix := "dr-" + rule + "-"
-	namespaces := map[string]int{}
-	for _, o := range objs {
-		namespaces[o.NS()] += len(dnsPods(o.Typed))
-	}
-	for ns := range namespaces {
-		if err := cluster.EnsureNamespace(ctx, prefix+ns); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, o := range objs {
-		u, err := ToUnstructured(o.Typed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.SetNamespace(prefix + o.NS())
-		if err := a.Apply(ctx, u, false); err != nil {
-			t.Fatalf("%s %s: %v", o.Kind, o.Name, err)
-		}
-	}
-	for ns := range namespaces {
-		if err := createControl(ctx, a, prefix+ns); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for ns, want := range namespaces {
-		if _, err := cluster.RunPods(ctx, prefix+ns, want+1); err != nil {
-			t.Fatalf("running the pods of %s: %v", prefix+ns, err)
-		}
-	}
+	namespaces := applyFixture(ctx, t, a, objs, prefix)
 	// Until the control's name is present, the EndpointSlices may lag.
 	reports := map[string]*doctor.Report{}
-	for ns := range namespaces {
+	for _, ns := range namespaces {
 		if err := poll(ctx, 60*time.Second, func() (bool, error) {
 			code, r := doctorJSON(t, prefix+ns)
 			reports[ns] = r
@@ -193,7 +165,7 @@ func checkDoctorBroken(ctx context.Context, t *testing.T, a *Applier, rule strin
 		t.Fatalf("%s: no missing name matched", rule)
 	}
 	// The text output names each missing name with its rule.
-	for ns := range namespaces {
+	for _, ns := range namespaces {
 		if reports[ns].Missing == 0 {
 			continue
 		}

@@ -381,24 +381,21 @@ func TestLintClaims(t *testing.T) {
 	})
 }
 
-// checkNoRecord creates the objects of a rule's fire.yaml (each namespace
-// prefixed), runs their pods, and expects NXDOMAIN for the DNS name of
-// every pod that lint says gets none; a control pod in the same namespace
-// must resolve first, so that the answer is not just slow propagation.
-func checkNoRecord(ctx context.Context, t *testing.T, a *Applier, rule string) {
-	objs, findings := lintRule(t, rule)
-	prefix := "lc-" + rule + "-"
+// applyFixture creates a fixture's objects, each namespace prefixed, and in
+// each namespace a control pod that does get a DNS record, then reports
+// every pod running. It returns the fixture's namespaces, unprefixed.
+func applyFixture(ctx context.Context, t *testing.T, a *Applier, objs []*lint.Object, prefix string) []string {
+	t.Helper()
 	// Pods to run per namespace: Pods, StatefulSet replicas, the control.
-	namespaces := map[string]int{}
+	pods := map[string]int{}
 	for _, o := range objs {
-		namespaces[o.NS()] += len(dnsPods(o.Typed))
+		pods[o.NS()] += len(dnsPods(o.Typed))
 	}
-	for ns := range namespaces {
+	for ns := range pods {
 		if err := cluster.EnsureNamespace(ctx, prefix+ns); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var checks []dnsCheck
 	for _, o := range objs {
 		u, err := ToUnstructured(o.Typed)
 		if err != nil {
@@ -409,6 +406,27 @@ func checkNoRecord(ctx context.Context, t *testing.T, a *Applier, rule string) {
 			t.Fatalf("%s %s: %v", o.Kind, o.Name, err)
 		}
 	}
+	namespaces := make([]string, 0, len(pods))
+	for ns, want := range pods {
+		if err := createControl(ctx, a, prefix+ns); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cluster.RunPods(ctx, prefix+ns, want+1); err != nil {
+			t.Fatalf("running the pods of %s: %v", prefix+ns, err)
+		}
+		namespaces = append(namespaces, ns)
+	}
+	return namespaces
+}
+
+// checkNoRecord creates the objects of a rule's fire.yaml (each namespace
+// prefixed), runs their pods, and expects NXDOMAIN for the DNS name of
+// every pod that lint says gets none; a control pod in the same namespace
+// must resolve first, so that the answer is not just slow propagation.
+func checkNoRecord(ctx context.Context, t *testing.T, a *Applier, rule string) {
+	objs, findings := lintRule(t, rule)
+	prefix := "lc-" + rule + "-"
+	var checks []dnsCheck
 	for _, f := range findings {
 		// Every error of these rules means the pod gets no record; of the
 		// warnings, those that say so.
@@ -425,19 +443,9 @@ func checkNoRecord(ctx context.Context, t *testing.T, a *Applier, rule string) {
 	if len(checks) == 0 {
 		t.Fatalf("%s: no finding claims a missing DNS record", rule)
 	}
-	// Control: a pod that does get a record, in each namespace.
-	for ns := range namespaces {
-		if err := createControl(ctx, a, prefix+ns); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for ns, want := range namespaces {
-		if _, err := cluster.RunPods(ctx, prefix+ns, want+1); err != nil {
-			t.Fatalf("running the pods of %s: %v", prefix+ns, err)
-		}
-	}
+	namespaces := applyFixture(ctx, t, a, objs, prefix)
 	r := cluster.Resolver()
-	for ns := range namespaces {
+	for _, ns := range namespaces {
 		name := dns.PodFQDN("control", "control", prefix+ns, cluster.Domain)
 		if err := poll(ctx, 60*time.Second, func() (bool, error) {
 			_, err := LookupA(ctx, r, name)

@@ -358,26 +358,6 @@ func writeThrough(ctx context.Context, r *dbRun, pod, host string, n int) (map[s
 	return keys, failed
 }
 
-// reapply creates the plain Pod pod of the run again, as it was generated.
-func reapply(ctx context.Context, t *testing.T, r *dbRun, pod string) {
-	t.Helper()
-	a, err := cluster.NewApplier()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range r.man.Documents {
-		if d.Kind == "Pod" && d.Name == pod {
-			u, err := ToUnstructured(d.Object)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.Apply(ctx, u, false); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
-
 // scaleTo sets the StatefulSet's replicas, as kubectl scale does.
 func scaleTo(ctx context.Context, t *testing.T, ns, name string, replicas int) {
 	t.Helper()

@@ -410,6 +410,26 @@ func holds(ctx context.Context, r *dbRun, pods []string, key, value string, time
 	return nil
 }
 
+// reapply creates the plain Pod pod of the run again, as it was generated.
+func reapply(ctx context.Context, t *testing.T, r *dbRun, pod string) {
+	t.Helper()
+	a, err := cluster.NewApplier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range r.man.Documents {
+		if d.Kind == "Pod" && d.Name == pod {
+			u, err := ToUnstructured(d.Object)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Apply(ctx, u, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func hasLine(out, line string) bool {
 	for _, l := range strings.Split(out, "\n") {
 		if strings.TrimSpace(l) == line {
@@ -584,21 +604,7 @@ func testReplication(t *testing.T, preset string, mode generator.Mode) {
 		}); err != nil {
 			t.Fatalf("%s was not deleted: %v", primary, err)
 		}
-		a, err := cluster.NewApplier()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range r.man.Documents {
-			if d.Kind == "Pod" && d.Name == primary {
-				u, err := ToUnstructured(d.Object)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := a.Apply(ctx, u, false); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		reapply(ctx, t, r, primary)
 	}
 	var now *corev1.Pod
 	if err := poll(ctx, 3*time.Minute, func() (bool, error) {

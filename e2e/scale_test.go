@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -340,23 +339,9 @@ func natsRequest(s *scaleRun, pod, user, passVar, subject, payload string) (stri
 func scaleNATS(t *testing.T, s *scaleRun) {
 	r := s.r
 	view := func(pod string) (string, error) {
-		out, err := r.exec(s.ctx, pod, "curl", "-fsS", "http://127.0.0.1:8222/jsz")
+		jsz, err := natsJSZOf(s.ctx, r, pod, "")
 		if err != nil {
-			return "", fmt.Errorf("%v: %s", err, lastLines(out, 2))
-		}
-		var jsz struct {
-			Meta struct {
-				Leader   string `json:"leader"`
-				Size     int    `json:"cluster_size"`
-				Replicas []struct {
-					Name    string `json:"name"`
-					Current bool   `json:"current"`
-					Offline bool   `json:"offline"`
-				} `json:"replicas"`
-			} `json:"meta_cluster"`
-		}
-		if err := json.Unmarshal([]byte(out), &jsz); err != nil {
-			return "", fmt.Errorf("/jsz: %v: %s", err, lastLines(out, 2))
+			return "", err
 		}
 		if jsz.Meta.Leader == "" {
 			return fmt.Sprintf("meta group of %d, no leader", jsz.Meta.Size), nil

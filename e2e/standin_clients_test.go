@@ -43,35 +43,50 @@ func natsPub(ctx context.Context, r *dbRun, pod, key, value string) (uint64, err
 	return strconv.ParseUint(m[1], 10, 64)
 }
 
+// natsJSZ is the part of a NATS server's /jsz the tests read: its view of
+// the JetStream meta group and, when asked for, the streams it holds.
+type natsJSZ struct {
+	Meta struct {
+		Leader   string `json:"leader"`
+		Size     int    `json:"cluster_size"`
+		Replicas []struct {
+			Name    string `json:"name"`
+			Current bool   `json:"current"`
+			Offline bool   `json:"offline"`
+		} `json:"replicas"`
+	} `json:"meta_cluster"`
+	Accounts []struct {
+		Name    string `json:"name"`
+		Streams []struct {
+			Name  string `json:"name"`
+			State struct {
+				LastSeq uint64 `json:"last_seq"`
+			} `json:"state"`
+		} `json:"stream_detail"`
+	} `json:"account_details"`
+}
+
+// natsJSZOf fetches and decodes the /jsz of pod's server; query is appended
+// to the path.
+func natsJSZOf(ctx context.Context, r *dbRun, pod, query string) (*natsJSZ, error) {
+	out, err := r.exec(ctx, pod, "curl", "-fsS", "http://127.0.0.1:8222/jsz"+query)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %s", err, lastLines(out, 2))
+	}
+	var jsz natsJSZ
+	if err := json.Unmarshal([]byte(out), &jsz); err != nil {
+		return nil, fmt.Errorf("/jsz: %v: %s", err, lastLines(out, 2))
+	}
+	return &jsz, nil
+}
+
 // natsReplica returns the last sequence number of stream E2E in the replica
 // the server of pod holds itself (its /jsz lists only the streams it holds),
 // and that server's view of the JetStream meta group.
 func natsReplica(ctx context.Context, r *dbRun, pod string) (uint64, string, error) {
-	out, err := r.exec(ctx, pod, "curl", "-fsS", "http://127.0.0.1:8222/jsz?accounts=true&streams=true")
+	jsz, err := natsJSZOf(ctx, r, pod, "?accounts=true&streams=true")
 	if err != nil {
-		return 0, "", fmt.Errorf("%v: %s", err, lastLines(out, 2))
-	}
-	var jsz struct {
-		Meta struct {
-			Leader   string `json:"leader"`
-			Size     int    `json:"cluster_size"`
-			Replicas []struct {
-				Name    string `json:"name"`
-				Current bool   `json:"current"`
-			} `json:"replicas"`
-		} `json:"meta_cluster"`
-		Accounts []struct {
-			Name    string `json:"name"`
-			Streams []struct {
-				Name  string `json:"name"`
-				State struct {
-					LastSeq uint64 `json:"last_seq"`
-				} `json:"state"`
-			} `json:"stream_detail"`
-		} `json:"account_details"`
-	}
-	if err := json.Unmarshal([]byte(out), &jsz); err != nil {
-		return 0, "", fmt.Errorf("/jsz: %v: %s", err, lastLines(out, 2))
+		return 0, "", err
 	}
 	meta := fmt.Sprintf("meta group of %d, leader %q, peers %v", jsz.Meta.Size, jsz.Meta.Leader, jsz.Meta.Replicas)
 	for _, a := range jsz.Accounts {

@@ -320,8 +320,9 @@ func BenchmarkGeneratePods1000(b *testing.B) {
 	}
 }
 
-// TestPresetImages checks every preset's default image as a user's would
-// be: Resolve checks only images the user gives.
+// TestPresetImages checks every preset's default image, and its sidecars'
+// images, as a user's would be: Resolve checks only images the user gives,
+// and the presets package checks a sidecar's only for a pinned tag.
 func TestPresetImages(t *testing.T) {
 	all, err := presets.All()
 	if err != nil {
@@ -330,6 +331,11 @@ func TestPresetImages(t *testing.T) {
 	for _, p := range all {
 		if err := validateImage(p.Image); err != nil {
 			t.Errorf("preset %s: %v", p.Name, err)
+		}
+		for _, s := range p.Sidecars {
+			if err := validateImage(s.Image); err != nil {
+				t.Errorf("preset %s, sidecar %s: %v", p.Name, s.Name, err)
+			}
 		}
 	}
 }

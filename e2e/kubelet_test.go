@@ -91,6 +91,14 @@ func TestKubeletProbes(t *testing.T) {
 	}
 	p := waitFor("running", time.Minute, running)
 	ip := p.Status.PodIP
+	// Running means the process started, not that redis-server listens yet:
+	// under load the first ping can come before it binds its port.
+	if err := poll(ctx, 30*time.Second, func() (bool, error) {
+		out, err := kubelet.Exec(ctx, ns, "probed", "", "redis-cli", "-p", "6379", "ping")
+		return err == nil && strings.TrimSpace(out) == "PONG", nil
+	}); err != nil {
+		t.Fatalf("redis-server in the pod never answered PING: %v", err)
+	}
 
 	// What the container sees.
 	fqdn := fmt.Sprintf("probed.probed.%s.svc.%s", ns, cluster.Domain)
@@ -100,7 +108,6 @@ func TestKubeletProbes(t *testing.T) {
 		"grep " + fqdn + " /etc/hosts":      ip + "\t" + fqdn + "\tprobed",
 		"grep ^search /etc/resolv.conf":     fmt.Sprintf("search %s.svc.%[2]s svc.%[2]s %[2]s", ns, cluster.Domain),
 		"grep ^nameserver /etc/resolv.conf": "nameserver " + BridgeIP,
-		"redis-cli -p 6379 ping":            "PONG",
 	} {
 		if got := run(cmd); got != want {
 			t.Errorf("%s: %q, want %q", cmd, got, want)

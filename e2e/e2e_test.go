@@ -119,11 +119,17 @@ func TestMain(m *testing.M) {
 	}
 	if kubelet != nil {
 		kubelet.Stop()
+		logf("CPU time of the pods' processes and probes, by namespace: %s", kubelet.CPUByNamespace())
 	}
 	c.Stop()
 	cancel()
 	if c.PeakMemory != "" {
 		logf("peak memory: %s", c.PeakMemory)
+		logf("CPU time: %s", c.CPU)
+		var self syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil {
+			logf("CPU time of the test process (clients, kubelet stand-in): %.0fs", time.Duration(self.Utime.Nano()+self.Stime.Nano()).Seconds())
+		}
 	}
 	if code == 0 && os.Getenv("HEADLESS_E2E_KEEP") == "" {
 		os.RemoveAll(dir)

@@ -125,7 +125,22 @@ func TestEtcdScale(t *testing.T) {
 
 	grown := regenerate(4)
 	added := grown.Model.Pods[3]
-	out := etcdctl("member", "add", added.Name, "--peer-urls=http://"+added.FQDN+":2380")
+	// etcd refuses a member add with "unhealthy cluster" until every
+	// member has been connected to the leader for 5 s (strict reconfig
+	// check): right after the cluster formed, as a user would, try again.
+	var out string
+	err := poll(ctx, time.Minute, func() (bool, error) {
+		var err error
+		out, err = r.exec(ctx, first, "etcdctl", "member", "add", added.Name, "--peer-urls=http://"+added.FQDN+":2380")
+		if err != nil && strings.Contains(out, "unhealthy cluster") {
+			time.Sleep(time.Second)
+			return false, nil
+		}
+		return true, err
+	})
+	if err != nil {
+		t.Fatalf("etcdctl member add: %v: %s", err, lastLines(out, 3))
+	}
 	t.Logf("member add: %s", lastLines(out, 1))
 	applyManifest(ctx, t, grown)
 	r.man = grown

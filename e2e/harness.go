@@ -47,6 +47,8 @@ type Cluster struct {
 	// PeakMemory describes each component's peak resident memory, read
 	// when Stop ends them.
 	PeakMemory string
+	// CPU describes the CPU time each component used, read when it stops.
+	CPU string
 
 	mu     sync.Mutex
 	procs  []*exec.Cmd
@@ -226,6 +228,7 @@ func (c *Cluster) Stop() {
 	c.mu.Unlock()
 	if len(procs) > 0 {
 		c.PeakMemory = peakMemory(procs)
+		c.CPU = cpuTimes(procs)
 	}
 	for i := len(procs) - 1; i >= 0; i-- {
 		p := procs[i]
@@ -265,6 +268,36 @@ func peakMemory(procs []*exec.Cmd) string {
 		}
 	}
 	return fmt.Sprintf("%s; %d MiB together", strings.Join(parts, ", "), total/1024)
+}
+
+// cpuTimes reads the CPU time (user and system) each process has used so
+// far, from /proc/PID/stat, whose times are in clock ticks of 1/100 s on
+// Linux.
+func cpuTimes(procs []*exec.Cmd) string {
+	var parts []string
+	var total time.Duration
+	for _, p := range procs {
+		if p.Process == nil {
+			continue
+		}
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Process.Pid))
+		if err != nil {
+			continue
+		}
+		// The command name, in parentheses, may hold spaces: count fields
+		// from the last ')'. utime and stime are fields 14 and 15.
+		s := string(data)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) < 13 {
+			continue
+		}
+		utime, _ := strconv.ParseInt(fields[11], 10, 64)
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		d := time.Duration(utime+stime) * 10 * time.Millisecond
+		total += d
+		parts = append(parts, fmt.Sprintf("%s %.0fs", filepath.Base(p.Path), d.Seconds()))
+	}
+	return fmt.Sprintf("%s; %.0fs together", strings.Join(parts, ", "), total.Seconds())
 }
 
 // logTail returns the end of a component's log, for error messages.

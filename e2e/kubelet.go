@@ -93,13 +93,15 @@ type Kubelet struct {
 	pods       map[types.UID]*podRunner
 	store      cache.Store
 	stop       chan struct{}
+	cpu        map[string]time.Duration // by namespace
 }
 
 // StartKubelet starts watching pods and claims; dir holds the pods' files
 // and logs, podinit is the helper program that starts a container.
 func (c *Cluster) StartKubelet(dir, podinit string, images map[string]*StandIn, logf func(string, ...any)) (*Kubelet, error) {
 	k := &Kubelet{c: c, dir: dir, podinit: podinit, images: images, logf: logf,
-		namespaces: map[string]bool{}, pods: map[types.UID]*podRunner{}, stop: make(chan struct{})}
+		namespaces: map[string]bool{}, pods: map[types.UID]*podRunner{}, stop: make(chan struct{}),
+		cpu: map[string]time.Duration{}}
 	for _, d := range []string{"pods", "volumes", "logs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
@@ -191,6 +193,35 @@ func (k *Kubelet) Stop() {
 	}
 	wg.Wait()
 	close(k.stop)
+}
+
+// addCPU counts the CPU time a finished process of namespace ns used.
+func (k *Kubelet) addCPU(ns string, ps *os.ProcessState) {
+	if ps == nil {
+		return
+	}
+	k.mu.Lock()
+	k.cpu[ns] += ps.UserTime() + ps.SystemTime()
+	k.mu.Unlock()
+}
+
+// CPUByNamespace describes the CPU time the containers and exec probes of
+// each namespace used, most first: where the time of a run goes.
+func (k *Kubelet) CPUByNamespace() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	nss := make([]string, 0, len(k.cpu))
+	var total time.Duration
+	for ns, d := range k.cpu {
+		nss = append(nss, ns)
+		total += d
+	}
+	sort.Slice(nss, func(i, j int) bool { return k.cpu[nss[i]] > k.cpu[nss[j]] })
+	parts := make([]string, len(nss))
+	for i, ns := range nss {
+		parts[i] = fmt.Sprintf("%s %.0fs", ns, k.cpu[ns].Seconds())
+	}
+	return fmt.Sprintf("%s; %.0fs together", strings.Join(parts, ", "), total.Seconds())
 }
 
 func (k *Kubelet) claimDir(ns, claim string) string {
@@ -899,6 +930,7 @@ func (c *ctr) runOnce(probes bool) (int, error) {
 		go c.probe(probeCtx)
 	}
 	err = cmd.Wait()
+	c.r.k.addCPU(c.r.ns, cmd.ProcessState)
 	stopProbes()
 	code := 0
 	reason := "Completed"
@@ -1335,6 +1367,7 @@ func (c *ctr) exec(ctx context.Context, argv []string) (string, error) {
 	cmd.WaitDelay = time.Second
 	start := time.Now()
 	err := cmd.Run()
+	c.r.k.addCPU(c.r.ns, cmd.ProcessState)
 	c.execLog(argv, start, err, out.String())
 	if err != nil {
 		return out.String(), fmt.Errorf("%q in %s/%s: %w: %s", argv, c.r.ns, c.r.name, err, strings.TrimSpace(out.String()))

@@ -94,6 +94,8 @@ type Kubelet struct {
 	store      cache.Store
 	stop       chan struct{}
 	cpu        map[string]time.Duration // by namespace
+	managed    map[string][2]time.Time  // by namespace: from Manage to Release
+	started    time.Time
 }
 
 // StartKubelet starts watching pods and claims; dir holds the pods' files
@@ -101,7 +103,7 @@ type Kubelet struct {
 func (c *Cluster) StartKubelet(dir, podinit string, images map[string]*StandIn, logf func(string, ...any)) (*Kubelet, error) {
 	k := &Kubelet{c: c, dir: dir, podinit: podinit, images: images, logf: logf,
 		namespaces: map[string]bool{}, pods: map[types.UID]*podRunner{}, stop: make(chan struct{}),
-		cpu: map[string]time.Duration{}}
+		cpu: map[string]time.Duration{}, managed: map[string][2]time.Time{}, started: time.Now()}
 	for _, d := range []string{"pods", "volumes", "logs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
@@ -147,6 +149,7 @@ func (c *Cluster) StartKubelet(dir, podinit string, images map[string]*StandIn, 
 func (k *Kubelet) Manage(ns string) {
 	k.mu.Lock()
 	k.namespaces[ns] = true
+	k.managed[ns] = [2]time.Time{time.Now()}
 	k.mu.Unlock()
 	for _, o := range k.store.List() {
 		if p := o.(*corev1.Pod); p.Namespace == ns {
@@ -160,6 +163,9 @@ func (k *Kubelet) Manage(ns string) {
 func (k *Kubelet) Release(ns string) {
 	k.mu.Lock()
 	delete(k.namespaces, ns)
+	if m, ok := k.managed[ns]; ok {
+		k.managed[ns] = [2]time.Time{m[0], time.Now()}
+	}
 	var rs []*podRunner
 	for uid, r := range k.pods {
 		if r.ns == ns {
@@ -205,23 +211,31 @@ func (k *Kubelet) addCPU(ns string, ps *os.ProcessState) {
 	k.mu.Unlock()
 }
 
-// CPUByNamespace describes the CPU time the containers and exec probes of
-// each namespace used, most first: where the time of a run goes.
-func (k *Kubelet) CPUByNamespace() string {
+// Timeline describes, a line for each namespace in the order they began,
+// when the kubelet began and ended running its pods (seconds since it
+// started) and the CPU time its containers and exec probes used: where a
+// run's time goes.
+func (k *Kubelet) Timeline() string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	nss := make([]string, 0, len(k.cpu))
-	var total time.Duration
-	for ns, d := range k.cpu {
+	nss := make([]string, 0, len(k.managed))
+	for ns := range k.managed {
 		nss = append(nss, ns)
-		total += d
 	}
-	sort.Slice(nss, func(i, j int) bool { return k.cpu[nss[i]] > k.cpu[nss[j]] })
-	parts := make([]string, len(nss))
-	for i, ns := range nss {
-		parts[i] = fmt.Sprintf("%s %.0fs", ns, k.cpu[ns].Seconds())
+	sort.Slice(nss, func(i, j int) bool { return k.managed[nss[i]][0].Before(k.managed[nss[j]][0]) })
+	var b strings.Builder
+	var total time.Duration
+	for _, ns := range nss {
+		m := k.managed[ns]
+		end := "-"
+		if !m[1].IsZero() {
+			end = fmt.Sprintf("%.0fs", m[1].Sub(k.started).Seconds())
+		}
+		fmt.Fprintf(&b, "  %-34s %5.0fs to %5s, CPU %4.0fs\n", ns, m[0].Sub(k.started).Seconds(), end, k.cpu[ns].Seconds())
+		total += k.cpu[ns]
 	}
-	return fmt.Sprintf("%s; %.0fs together", strings.Join(parts, ", "), total.Seconds())
+	fmt.Fprintf(&b, "  CPU of every pod together: %.0fs", total.Seconds())
+	return b.String()
 }
 
 func (k *Kubelet) claimDir(ns, claim string) string {

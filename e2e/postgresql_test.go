@@ -218,6 +218,27 @@ func (r *dbRun) walBeyondBound(ctx context.Context, primary, slot string) {
 	}
 }
 
+// smallWALBound lowers the preset's max_slot_wal_keep_size from 1GB to
+// 64MB in the start script: the cases of a standby whose slot was lost
+// then write 12 WAL segments, not 72 (1.2 GB of disk and a minute of the
+// run each). Only the number changes; what the scripts do about a lost
+// slot is the same.
+func smallWALBound(t *testing.T, man *generator.Manifest) {
+	t.Helper()
+	const preset, small = "max_slot_wal_keep_size=1GB", "max_slot_wal_keep_size=64MB"
+	for _, d := range man.Documents {
+		if cm, ok := d.Object.(*corev1.ConfigMap); ok {
+			for k, v := range cm.Data {
+				if strings.Contains(v, preset) {
+					cm.Data[k] = strings.ReplaceAll(v, preset, small)
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("no ConfigMap of the postgresql output sets %s", preset)
+}
+
 func testPostgresPods(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
@@ -225,6 +246,7 @@ func testPostgresPods(t *testing.T) {
 	ns := "run-pg-cases"
 	held := map[string]generator.Document{}
 	r := startRun(ctx, t, "postgresql", generator.ModePods, ns, func(man *generator.Manifest) {
+		smallWALBound(t, man)
 		// Every pod at once, the primary last: it is held back, and so
 		// is postgresql-2 until its volume is prepared.
 		docs := man.Documents[:0]
@@ -450,13 +472,17 @@ func testPostgresScale(t *testing.T) {
 			}
 		}
 	}
-	r := startRun(ctx, t, "postgresql", generator.ModeStatefulSet, ns, noPodIndex)
+	edit := func(man *generator.Manifest) {
+		noPodIndex(man)
+		smallWALBound(t, man)
+	}
+	r := startRun(ctx, t, "postgresql", generator.ModeStatefulSet, ns, edit)
 	generate := func(replicas int) *generator.Manifest {
 		man, err := generator.Generate(generator.Spec{Preset: "postgresql", Mode: generator.ModeStatefulSet, Namespace: ns, Replicas: &replicas})
 		if err != nil {
 			t.Fatal(err)
 		}
-		noPodIndex(man)
+		edit(man)
 		return man
 	}
 	if err := r.replicated(ctx, r.pods()[0], "k1", randomString(), 4*time.Minute); err != nil {

@@ -20,6 +20,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/headless-k8s/headless/generator"
@@ -404,6 +405,40 @@ func proxyService(ctx context.Context, t *testing.T, ns, name string) string {
 	if net.ParseIP(vip) == nil {
 		t.Fatalf("Service %s/%s has no cluster IP (%q)", ns, name, vip)
 	}
+	// The EndpointSlice controller follows the pods' Ready conditions a
+	// moment later: start once the slices list as ready exactly the Ready
+	// pods the Service selects, as kube-proxy would have them by then.
+	var want, got []string
+	if err := poll(ctx, time.Minute, func() (bool, error) {
+		want, got = nil, nil
+		pods, err := cluster.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(svc.Spec.Selector).String()})
+		if err != nil {
+			return false, err
+		}
+		for _, p := range pods.Items {
+			for _, c := range p.Status.Conditions {
+				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
+					want = append(want, p.Status.PodIP)
+				}
+			}
+		}
+		for _, sp := range svc.Spec.Ports {
+			addrs, err := readyEndpoints(ctx, ns, name, sp.Name)
+			if err != nil {
+				return false, err
+			}
+			for _, a := range addrs {
+				host, _, _ := net.SplitHostPort(a)
+				got = append(got, host)
+			}
+			break
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		return len(want) > 0 && slices.Equal(want, got), nil
+	}); err != nil {
+		t.Fatalf("the EndpointSlices of Service %s/%s list %v ready, not the Ready pods it selects %v: %v", ns, name, got, want, err)
+	}
 	if err := ip("addr", "add", vip+"/32", "dev", "lo"); err != nil {
 		t.Fatal(err)
 	}
@@ -469,9 +504,22 @@ func proxyService(ctx context.Context, t *testing.T, ns, name string) string {
 // pickEndpoint returns the address of a ready endpoint of the Service's
 // EndpointSlices for its port portName, chosen at random.
 func pickEndpoint(ctx context.Context, ns, service, portName string) (string, error) {
-	list, err := cluster.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
+	ready, err := readyEndpoints(ctx, ns, service, portName)
 	if err != nil {
 		return "", err
+	}
+	if len(ready) == 0 {
+		return "", fmt.Errorf("Service %s/%s has no ready endpoint for port %s", ns, service, portName)
+	}
+	return ready[rand.IntN(len(ready))], nil
+}
+
+// readyEndpoints returns the addresses (host:port) of the ready endpoints
+// of the Service's EndpointSlices for its port portName.
+func readyEndpoints(ctx context.Context, ns, service, portName string) ([]string, error) {
+	list, err := cluster.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
+	if err != nil {
+		return nil, err
 	}
 	var ready []string
 	for _, s := range list.Items {
@@ -493,8 +541,5 @@ func pickEndpoint(ctx context.Context, ns, service, portName string) (string, er
 			}
 		}
 	}
-	if len(ready) == 0 {
-		return "", fmt.Errorf("Service %s/%s has no ready endpoint for port %s", ns, service, portName)
-	}
-	return ready[rand.IntN(len(ready))], nil
+	return ready, nil
 }

@@ -24,7 +24,8 @@ import (
 // members, regenerated for 5 and applied, then for 3. Members join (a write
 // is read on all 5, the database's own membership view shows 5) and leave
 // (the remaining 3 take writes read on all 3, and the view shows 3).
-// ZooKeeper's text has its own steps for --mode pods, run too.
+// ZooKeeper's text has its own steps for --mode pods, run too; RabbitMQ's
+// (rabbitmq_scale_test.go) forgets the nodes that went.
 func TestScale(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -37,6 +38,7 @@ func TestScale(t *testing.T) {
 		{"nats", generator.ModeStatefulSet, scaleNATS},
 		{"mariadb", generator.ModeStatefulSet, scaleMariaDB},
 		{"mariadb", generator.ModePods, scaleMariaDB},
+		{"rabbitmq", generator.ModeStatefulSet, scaleRabbitMQ},
 	} {
 		t.Run(tc.preset+"-"+string(tc.mode), func(t *testing.T) {
 			if why, ok := skipped[tc.preset]; ok {
@@ -459,7 +461,7 @@ func scaleMariaDB(t *testing.T, s *scaleRun) {
 // (PostgreSQL has its own, in TestPostgres.)
 func TestPrimaryLast(t *testing.T) {
 	t.Parallel()
-	for _, preset := range []string{"redis", "zookeeper", "etcd", "nats", "mariadb"} {
+	for _, preset := range []string{"redis", "zookeeper", "etcd", "nats", "mariadb", "rabbitmq"} {
 		t.Run(preset, func(t *testing.T) {
 			if why, ok := skipped[preset]; ok {
 				t.Skip(why)

@@ -39,7 +39,7 @@ e2e: ## build the Kubernetes components and install the databases once (cached),
 	  trap 'rm -rf "$$tmp"' EXIT && cd e2e && $(GO) vet ./... && $(GO) test -c -o "$$tmp/e2e.test" . && \
 	  HEADLESS_E2E_BIN="$$bin" HEADLESS_E2E_STANDINS="$$standins" \
 	  unshare --net --mount --pid --fork --mount-proc \
-	  sh -c 'ip link set lo up && exec "$$0" -test.count=1 -test.v -test.timeout=30m -test.parallel=8 -test.run="$$1"' "$$tmp/e2e.test" '$(E2E_RUN)'
+	  sh -c 'ip link set lo up && exec "$$0" -test.count=1 -test.v -test.timeout=30m -test.parallel=64 -test.run="$$1"' "$$tmp/e2e.test" '$(E2E_RUN)'
 
 golden: ## regenerate golden files (then read the diff before committing)
 	$(GO) test ./... -update

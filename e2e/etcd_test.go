@@ -61,7 +61,7 @@ func TestEtcdScale(t *testing.T) {
 	if why, ok := skipped["etcd"]; ok {
 		t.Skip(why)
 	}
-	t.Parallel()
+	parallel(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	ns := "run-etcd-scale"

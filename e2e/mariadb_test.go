@@ -23,7 +23,7 @@ func TestMariaDBFullStop(t *testing.T) {
 	if why, ok := skipped["mariadb"]; ok {
 		t.Skip(why)
 	}
-	t.Parallel()
+	parallel(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	ns := "run-mariadb-full-stop"

@@ -32,11 +32,11 @@ func TestPostgres(t *testing.T) {
 		t.Skip(why)
 	}
 	t.Run("pods", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testPostgresPods(t)
 	})
 	t.Run("statefulset-scale", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testPostgresScale(t)
 	})
 }

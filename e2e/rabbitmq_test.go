@@ -98,7 +98,7 @@ func TestRabbitMQGuestWithoutAuth(t *testing.T) {
 	if why, ok := skipped["rabbitmq"]; ok {
 		t.Skip(why)
 	}
-	t.Parallel()
+	parallel(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	one, off := 1, false

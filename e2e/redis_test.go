@@ -44,28 +44,28 @@ func TestRedis(t *testing.T) {
 	}
 	for _, mode := range generator.Modes {
 		t.Run("client-service-"+string(mode), func(t *testing.T) {
-			t.Parallel()
+			parallel(t)
 			testClientService(t, mode)
 		})
 	}
 	t.Run("client-service-spanning-replicas", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testClientServiceSpanningReplicas(t)
 	})
 	t.Run("empty-primary-pods", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testEmptyPrimary(t, true)
 	})
 	t.Run("empty-primary-without-recovery-pods", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testEmptyPrimary(t, false)
 	})
 	t.Run("no-pod-index-label-statefulset", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testNoPodIndex(t)
 	})
 	t.Run("scale-statefulset", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		testRedisScale(t)
 	})
 }

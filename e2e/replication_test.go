@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -477,20 +476,13 @@ func lastLines(s string, n int) string {
 // primary's pod, deleted and recreated with a new IP, is followed by name.
 func TestReplication(t *testing.T) {
 	t.Parallel() // with the other database tests, after the quick ones
-	// The slowest to form and rejoin first, so that the run does not end
-	// waiting for them to start.
-	names := presets.Names()
-	slowest := []string{"mariadb", "rabbitmq", "zookeeper"}
-	sort.SliceStable(names, func(i, j int) bool {
-		return slices.Contains(slowest, names[i]) && !slices.Contains(slowest, names[j])
-	})
-	for _, name := range names {
+	for _, name := range presets.Names() {
 		for _, mode := range generator.Modes {
 			t.Run(name+"-"+string(mode), func(t *testing.T) {
 				if why, ok := skipped[name]; ok {
 					t.Skip(why)
 				}
-				t.Parallel()
+				parallel(t)
 				testReplication(t, name, mode)
 			})
 		}
@@ -499,7 +491,7 @@ func TestReplication(t *testing.T) {
 	// command-line check. (Not to redis-server, which overwrites its own
 	// command line with its address: to a shell that keeps it.)
 	t.Run("password-argument-redis-pods", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		r := startRun(ctx, t, "redis", generator.ModePods, "run-password-argument", func(man *generator.Manifest) {
@@ -522,7 +514,7 @@ func TestReplication(t *testing.T) {
 	// A broken preset must fail the same check: a replica pointed at a
 	// host name no pod has never gets the primary's writes.
 	t.Run("broken-redis-statefulset", func(t *testing.T) {
-		t.Parallel()
+		parallel(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		ns := "run-broken-redis"

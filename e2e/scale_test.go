@@ -24,7 +24,8 @@ import (
 // members, regenerated for 5 and applied, then for 3. Members join (a write
 // is read on all 5, the database's own membership view shows 5) and leave
 // (the remaining 3 take writes read on all 3, and the view shows 3).
-// ZooKeeper's text has its own steps for --mode pods, run too; RabbitMQ's
+// ZooKeeper's text has its own steps for --mode pods, run too, and NATS's
+// and MariaDB's say to delete the Pods the output no longer lists; RabbitMQ's
 // (rabbitmq_scale_test.go) forgets the nodes that went.
 func TestScale(t *testing.T) {
 	t.Parallel()
@@ -36,6 +37,7 @@ func TestScale(t *testing.T) {
 		{"zookeeper", generator.ModeStatefulSet, scaleZooKeeper},
 		{"zookeeper", generator.ModePods, scaleZooKeeper},
 		{"nats", generator.ModeStatefulSet, scaleNATS},
+		{"nats", generator.ModePods, scaleNATS},
 		{"mariadb", generator.ModeStatefulSet, scaleMariaDB},
 		{"mariadb", generator.ModePods, scaleMariaDB},
 		{"rabbitmq", generator.ModeStatefulSet, scaleRabbitMQ},
@@ -44,7 +46,7 @@ func TestScale(t *testing.T) {
 			if why, ok := skipped[tc.preset]; ok {
 				t.Skip(why)
 			}
-			t.Parallel()
+			parallel(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 			defer cancel()
 			s := &scaleRun{ctx: ctx, t: t, step: stepper(t)}
@@ -366,8 +368,7 @@ func scaleNATS(t *testing.T, s *scaleRun) {
 	meta := func(n int) string { return fmt.Sprintf("meta group of %d, a leader", n) }
 	s.members(meta(3), 2*time.Minute, view)
 
-	s.regenerate(5)
-	s.rolledOut(10 * time.Minute)
+	s.apply(5, 10*time.Minute)
 	s.members(meta(5), 3*time.Minute, view)
 	s.step("5 servers in the meta group")
 	// nats stream edit E2E --replicas 5.
@@ -389,8 +390,7 @@ func scaleNATS(t *testing.T, s *scaleRun) {
 
 	for n := 4; n >= 3; n-- {
 		gone := fmt.Sprintf("%s-%d", r.man.Model.Name, n)
-		s.regenerate(n)
-		s.rolledOut(5 * time.Minute)
+		s.apply(n, 5*time.Minute)
 		// nats server raft peer-remove <gone>, as the system user.
 		req := fmt.Sprintf(`{"peer":%q}`, gone)
 		if err := poll(s.ctx, 3*time.Minute, func() (bool, error) {
@@ -466,7 +466,7 @@ func TestPrimaryLast(t *testing.T) {
 			if why, ok := skipped[preset]; ok {
 				t.Skip(why)
 			}
-			t.Parallel()
+			parallel(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 			defer cancel()
 			step := stepper(t)

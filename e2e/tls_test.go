@@ -103,7 +103,7 @@ func TestTLS(t *testing.T) {
 			if why, ok := skipped[name]; ok {
 				t.Skip(why)
 			}
-			t.Parallel()
+			parallel(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			if _, err := ensureCertManagerCRDs(ctx); err != nil {

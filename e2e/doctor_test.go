@@ -77,12 +77,10 @@ func doctorJSON(t *testing.T, ns string) (int, *doctor.Report) {
 // NXDOMAIN for it; for every preset in both modes, doctor reports every
 // promised name present, with the pods' IPs.
 func TestDoctor(t *testing.T) {
+	t.Parallel() // with the database tests, which wait for their turns
 	ctx := testContext(t)
 	a, err := cluster.NewApplier()
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cluster.EnsureNode(ctx); err != nil {
 		t.Fatal(err)
 	}
 	publishCorefile(ctx, t)

@@ -157,6 +157,7 @@ func testContext(t *testing.T) context.Context {
 // first with dryRun=All and then for real, each file in a namespace of its
 // own.
 func TestGoldenFilesAccepted(t *testing.T) {
+	t.Parallel() // with the database tests, which wait for their turns
 	ctx := testContext(t)
 	// The Certificates of --tls are checked against cert-manager's schema.
 	n, err := ensureCertManagerCRDs(ctx)
@@ -216,10 +217,8 @@ func TestGoldenFilesAccepted(t *testing.T) {
 // the DNS model promises (per-pod A, the Service's A with every pod IP, SRV)
 // and every host name in the generated replication configuration.
 func TestPresetDNS(t *testing.T) {
+	t.Parallel() // with the database tests, which wait for their turns
 	ctx := testContext(t)
-	if err := cluster.EnsureNode(ctx); err != nil {
-		t.Fatal(err)
-	}
 	for _, name := range presets.Names() {
 		for _, mode := range generator.Modes {
 			t.Run(name+"-"+string(mode), func(t *testing.T) {
@@ -341,12 +340,10 @@ func verify(ctx context.Context, t *testing.T, checks []dnsCheck) {
 // a pod gets no DNS record are checked against CoreDNS, which must answer
 // NXDOMAIN for the name the pod would have had.
 func TestLintClaims(t *testing.T) {
+	t.Parallel() // with the database tests, which wait for their turns
 	ctx := testContext(t)
 	a, err := cluster.NewApplier()
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cluster.EnsureNode(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("api-server-rejections", func(t *testing.T) {

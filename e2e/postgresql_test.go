@@ -27,7 +27,7 @@ import (
 // empty primary while standbys hold data, and scaling 3 → 5 → 3 on a
 // cluster without the pod-index label.
 func TestPostgres(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
+	t.Parallel()
 	if why, ok := skipped["postgresql"]; ok {
 		t.Skip(why)
 	}

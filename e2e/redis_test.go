@@ -38,7 +38,7 @@ import (
 //   - scaling the StatefulSet 3 → 5 → 3: the new replicas copy the data, and
 //     the client Service still takes writes.
 func TestRedis(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
+	t.Parallel()
 	if why, ok := skipped["redis"]; ok {
 		t.Skip(why)
 	}

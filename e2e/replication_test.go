@@ -475,7 +475,7 @@ func lastLines(s string, n int) string {
 // member), that a killed member is restarted and catches up, and that the
 // primary's pod, deleted and recreated with a new IP, is followed by name.
 func TestReplication(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
+	t.Parallel()
 	for _, name := range presets.Names() {
 		for _, mode := range generator.Modes {
 			t.Run(name+"-"+string(mode), func(t *testing.T) {

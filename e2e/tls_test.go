@@ -97,7 +97,7 @@ func redisTLSCLI(r *dbRun, args ...string) []string {
 // Secret the Certificate names, as cert-manager would. The cluster must form
 // over TLS, and a client without a certificate must be refused.
 func TestTLS(t *testing.T) {
-	t.Parallel() // with the other database tests, after the quick ones
+	t.Parallel()
 	for name := range tlsDatabases {
 		t.Run(name, func(t *testing.T) {
 			if why, ok := skipped[name]; ok {

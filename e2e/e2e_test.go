@@ -128,7 +128,7 @@ func TestMain(m *testing.M) {
 		logf("CPU time: %s", c.CPU)
 		var self syscall.Rusage
 		if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil {
-			logf("CPU time of the test process (clients, kubelet stand-in): %.0fs", time.Duration(self.Utime.Nano()+self.Stime.Nano()).Seconds())
+			logf("CPU time of the test process (the kubelet stand-in, in-process clients and proxies; tools run in pods count to their namespace above): %.0fs", time.Duration(self.Utime.Nano()+self.Stime.Nano()).Seconds())
 		}
 	}
 	switch {
@@ -137,11 +137,16 @@ func TestMain(m *testing.M) {
 	case code == 0:
 		os.RemoveAll(dir)
 	default:
-		// The logs tell what failed; the volumes are gigabytes (the
-		// PostgreSQL test writes WAL past its 1 GB bound), and a few
-		// failed runs would fill /tmp. HEADLESS_E2E_KEEP=1 keeps them.
+		// The logs and each pod's files (its container specs, hosts,
+		// resolv.conf, ConfigMap and Secret files) tell what failed; the
+		// claims' and emptyDir volumes are gigabytes (databases, WAL),
+		// and a few failed runs would fill /tmp. HEADLESS_E2E_KEEP=1
+		// keeps them.
 		os.RemoveAll(filepath.Join(dir, "kubelet", "volumes"))
-		os.RemoveAll(filepath.Join(dir, "kubelet", "pods"))
+		podVolumes, _ := filepath.Glob(filepath.Join(dir, "kubelet", "pods", "*", "volumes"))
+		for _, d := range podVolumes {
+			os.RemoveAll(d)
+		}
 		logf("component and pod logs kept in %s (the pods' volumes too with HEADLESS_E2E_KEEP=1)", dir)
 	}
 	os.Exit(code)

@@ -21,7 +21,8 @@ type rabbitmqClusterStatus struct {
 // scaleRabbitMQ follows the rabbitmq preset's scale text: 3 → 5, where each
 // new node waits for node 0 and joins its cluster by itself; then 5 → 3,
 // where the quorum-queue members of the nodes that go are moved off them
-// (rabbitmq-queues shrink), the output for 3 is applied, and node 0 forgets
+// (rabbitmq-queues shrink; the test declares no queue, so it moves none:
+// the step is run as the text says), the output for 3 is applied, and node 0 forgets
 // each node that went (rabbitmqctl forget_cluster_node). Each node's own
 // view (cluster_status) must show the cluster's members, all running.
 func scaleRabbitMQ(t *testing.T, s *scaleRun) {
@@ -75,25 +76,39 @@ func scaleRabbitMQ(t *testing.T, s *scaleRun) {
 	for _, pod := range pods[3:] {
 		leaving = append(leaving, nodeName(pod))
 	}
-	for _, node := range leaving {
-		out, err := r.exec(s.ctx, pods[0], "rabbitmq-queues", "shrink", node)
-		if err != nil {
-			t.Fatalf("rabbitmq-queues shrink %s: %v: %s", node, err, lastLines(out, 3))
+	// Each CLI call starts an Erlang VM, which under load may time out:
+	// try each step for a while, as a user would.
+	retry := func(what string, argv ...string) {
+		t.Helper()
+		var out string
+		if err := poll(s.ctx, 2*time.Minute, func() (bool, error) {
+			var err error
+			out, err = r.exec(s.ctx, r.pods()[0], argv...)
+			if err != nil {
+				time.Sleep(2 * time.Second)
+			}
+			return err == nil, nil
+		}); err != nil {
+			t.Fatalf("%s: %v: %s", what, err, lastLines(out, 3))
 		}
+	}
+	for _, node := range leaving {
+		retry("rabbitmq-queues shrink "+node, "rabbitmq-queues", "shrink", node)
 	}
 	s.apply(3, 10*time.Minute)
 	// Until they are forgotten, the nodes that went are members still:
 	// the step is needed.
-	if v, err := view(r.pods()[0]); err != nil || !strings.Contains(v, leaving[0]) {
-		t.Fatalf("before forget_cluster_node, %s does not list %s as a node: %q %v", r.pods()[0], leaving[0], v, err)
-	} else {
-		t.Logf("before forget_cluster_node: %s", v)
+	var before string
+	if err := poll(s.ctx, 2*time.Minute, func() (bool, error) {
+		var err error
+		before, err = view(r.pods()[0])
+		return err == nil, nil
+	}); err != nil || !strings.Contains(before, leaving[0]) {
+		t.Fatalf("before forget_cluster_node, %s does not list %s as a node: %q %v", r.pods()[0], leaving[0], before, err)
 	}
+	t.Logf("before forget_cluster_node: %s", before)
 	for _, node := range leaving {
-		out, err := r.exec(s.ctx, r.pods()[0], "rabbitmqctl", "forget_cluster_node", node)
-		if err != nil {
-			t.Fatalf("rabbitmqctl forget_cluster_node %s: %v: %s", node, err, lastLines(out, 3))
-		}
+		retry("rabbitmqctl forget_cluster_node "+node, "rabbitmqctl", "forget_cluster_node", node)
 		t.Logf("forgot %s", node)
 	}
 	s.members(nodes(3), 3*time.Minute, view)

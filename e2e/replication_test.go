@@ -398,8 +398,9 @@ func holds(ctx context.Context, r *dbRun, pods []string, key, value string, time
 }
 
 // reaches waits until every pod holds key=value. With reread false, a pod
-// that held it once is not read again: for a value just written, which
-// nothing removes, it saves the reads (and for some clients a VM each).
+// that held it once is not read again until every pod has, and then all
+// are read once more: for a value just written it saves most reads (and
+// for some clients a VM each).
 func reaches(ctx context.Context, r *dbRun, pods []string, key, value string, timeout time.Duration, reread bool) error {
 	missing := map[string]string{}
 	held := map[string]bool{}
@@ -418,7 +419,14 @@ func reaches(ctx context.Context, r *dbRun, pods []string, key, value string, ti
 				held[pod] = true
 			}
 		}
-		return len(missing) == 0, nil
+		if len(missing) > 0 || reread {
+			return len(missing) == 0, nil
+		}
+		// Every pod has shown the value: read them all once more, so
+		// that a member that showed it and then lost it (rolled back by a
+		// resync) is caught.
+		clear(held)
+		return reaches(ctx, r, pods, key, value, 0, true) == nil, nil
 	})
 	if err != nil {
 		var parts []string

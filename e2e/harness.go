@@ -227,8 +227,7 @@ func (c *Cluster) Stop() {
 	c.procs = nil
 	c.mu.Unlock()
 	if len(procs) > 0 {
-		c.PeakMemory = peakMemory(procs)
-		c.CPU = cpuTimes(procs)
+		c.PeakMemory, c.CPU = usage(procs)
 	}
 	for i := len(procs) - 1; i >= 0; i-- {
 		p := procs[i]
@@ -247,57 +246,44 @@ func (c *Cluster) Stop() {
 	}
 }
 
-// peakMemory reads each process's high-water resident memory (VmHWM).
-func peakMemory(procs []*exec.Cmd) string {
-	var parts []string
-	total := 0
+// usage describes, for each process still running, its high-water
+// resident memory (VmHWM in /proc/PID/status) and the CPU time (user and
+// system) it has used so far (/proc/PID/stat, in clock ticks of 1/100 s on
+// Linux), each with the total.
+func usage(procs []*exec.Cmd) (memory, cpu string) {
+	var mem, cpus []string
+	totalKB := 0
+	var totalCPU time.Duration
 	for _, p := range procs {
 		if p.Process == nil {
 			continue
 		}
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Process.Pid))
-		if err != nil {
-			continue
+		name := filepath.Base(p.Path)
+		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Process.Pid)); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+					totalKB += kb
+					mem = append(mem, fmt.Sprintf("%s %d MiB", name, kb/1024))
+				}
+			}
 		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-				total += kb
-				parts = append(parts, fmt.Sprintf("%s %d MiB", filepath.Base(p.Path), kb/1024))
+		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Process.Pid)); err == nil {
+			// The command name, in parentheses, may hold spaces: count
+			// fields from the last ')'. utime and stime are fields 14
+			// and 15.
+			s := string(data)
+			if fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(fields) >= 13 {
+				utime, _ := strconv.ParseInt(fields[11], 10, 64)
+				stime, _ := strconv.ParseInt(fields[12], 10, 64)
+				d := time.Duration(utime+stime) * 10 * time.Millisecond
+				totalCPU += d
+				cpus = append(cpus, fmt.Sprintf("%s %.0fs", name, d.Seconds()))
 			}
 		}
 	}
-	return fmt.Sprintf("%s; %d MiB together", strings.Join(parts, ", "), total/1024)
-}
-
-// cpuTimes reads the CPU time (user and system) each process has used so
-// far, from /proc/PID/stat, whose times are in clock ticks of 1/100 s on
-// Linux.
-func cpuTimes(procs []*exec.Cmd) string {
-	var parts []string
-	var total time.Duration
-	for _, p := range procs {
-		if p.Process == nil {
-			continue
-		}
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Process.Pid))
-		if err != nil {
-			continue
-		}
-		// The command name, in parentheses, may hold spaces: count fields
-		// from the last ')'. utime and stime are fields 14 and 15.
-		s := string(data)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(fields) < 13 {
-			continue
-		}
-		utime, _ := strconv.ParseInt(fields[11], 10, 64)
-		stime, _ := strconv.ParseInt(fields[12], 10, 64)
-		d := time.Duration(utime+stime) * 10 * time.Millisecond
-		total += d
-		parts = append(parts, fmt.Sprintf("%s %.0fs", filepath.Base(p.Path), d.Seconds()))
-	}
-	return fmt.Sprintf("%s; %.0fs together", strings.Join(parts, ", "), total.Seconds())
+	return fmt.Sprintf("%s; %d MiB together", strings.Join(mem, ", "), totalKB/1024),
+		fmt.Sprintf("%s; %.0fs together", strings.Join(cpus, ", "), totalCPU.Seconds())
 }
 
 // logTail returns the end of a component's log, for error messages.

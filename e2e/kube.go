@@ -194,6 +194,16 @@ func IsNXDOMAIN(err error) bool {
 	return errors.As(err, &de) && de.IsNotFound
 }
 
+// podReady reports whether the pod's Ready condition is True.
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
 // poll calls f every 100 ms until it returns true, an error, or timeout.
 func poll(ctx context.Context, timeout time.Duration, f func() (bool, error)) error {
 	deadline := time.Now().Add(timeout)

@@ -93,9 +93,15 @@ type Kubelet struct {
 	pods       map[types.UID]*podRunner
 	store      cache.Store
 	stop       chan struct{}
-	cpu        map[string]time.Duration // by namespace
-	managed    map[string][2]time.Time  // by namespace: from Manage to Release
+	usage      map[string]*nsUsage
 	started    time.Time
+}
+
+// nsUsage is what the pods of a namespace took: when the kubelet ran them
+// (from Manage to Release) and the CPU time of their processes.
+type nsUsage struct {
+	from, to time.Time
+	cpu      time.Duration
 }
 
 // StartKubelet starts watching pods and claims; dir holds the pods' files
@@ -103,7 +109,7 @@ type Kubelet struct {
 func (c *Cluster) StartKubelet(dir, podinit string, images map[string]*StandIn, logf func(string, ...any)) (*Kubelet, error) {
 	k := &Kubelet{c: c, dir: dir, podinit: podinit, images: images, logf: logf,
 		namespaces: map[string]bool{}, pods: map[types.UID]*podRunner{}, stop: make(chan struct{}),
-		cpu: map[string]time.Duration{}, managed: map[string][2]time.Time{}, started: time.Now()}
+		usage: map[string]*nsUsage{}, started: time.Now()}
 	for _, d := range []string{"pods", "volumes", "logs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
@@ -149,7 +155,9 @@ func (c *Cluster) StartKubelet(dir, podinit string, images map[string]*StandIn, 
 func (k *Kubelet) Manage(ns string) {
 	k.mu.Lock()
 	k.namespaces[ns] = true
-	k.managed[ns] = [2]time.Time{time.Now()}
+	if k.usage[ns] == nil {
+		k.usage[ns] = &nsUsage{from: time.Now()}
+	}
 	k.mu.Unlock()
 	for _, o := range k.store.List() {
 		if p := o.(*corev1.Pod); p.Namespace == ns {
@@ -163,8 +171,8 @@ func (k *Kubelet) Manage(ns string) {
 func (k *Kubelet) Release(ns string) {
 	k.mu.Lock()
 	delete(k.namespaces, ns)
-	if m, ok := k.managed[ns]; ok {
-		k.managed[ns] = [2]time.Time{m[0], time.Now()}
+	if u := k.usage[ns]; u != nil {
+		u.to = time.Now()
 	}
 	var rs []*podRunner
 	for uid, r := range k.pods {
@@ -207,7 +215,9 @@ func (k *Kubelet) addCPU(ns string, ps *os.ProcessState) {
 		return
 	}
 	k.mu.Lock()
-	k.cpu[ns] += ps.UserTime() + ps.SystemTime()
+	if u := k.usage[ns]; u != nil {
+		u.cpu += ps.UserTime() + ps.SystemTime()
+	}
 	k.mu.Unlock()
 }
 
@@ -218,21 +228,21 @@ func (k *Kubelet) addCPU(ns string, ps *os.ProcessState) {
 func (k *Kubelet) Timeline() string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	nss := make([]string, 0, len(k.managed))
-	for ns := range k.managed {
+	nss := make([]string, 0, len(k.usage))
+	for ns := range k.usage {
 		nss = append(nss, ns)
 	}
-	sort.Slice(nss, func(i, j int) bool { return k.managed[nss[i]][0].Before(k.managed[nss[j]][0]) })
+	sort.Slice(nss, func(i, j int) bool { return k.usage[nss[i]].from.Before(k.usage[nss[j]].from) })
 	var b strings.Builder
 	var total time.Duration
 	for _, ns := range nss {
-		m := k.managed[ns]
+		u := k.usage[ns]
 		end := "-"
-		if !m[1].IsZero() {
-			end = fmt.Sprintf("%.0fs", m[1].Sub(k.started).Seconds())
+		if !u.to.IsZero() {
+			end = fmt.Sprintf("%.0fs", u.to.Sub(k.started).Seconds())
 		}
-		fmt.Fprintf(&b, "  %-34s %5.0fs to %5s, CPU %4.0fs\n", ns, m[0].Sub(k.started).Seconds(), end, k.cpu[ns].Seconds())
-		total += k.cpu[ns]
+		fmt.Fprintf(&b, "  %-34s %5.0fs to %5s, CPU %4.0fs\n", ns, u.from.Sub(k.started).Seconds(), end, u.cpu.Seconds())
+		total += u.cpu
 	}
 	fmt.Fprintf(&b, "  CPU of every pod together: %.0fs", total.Seconds())
 	return b.String()

@@ -114,14 +114,7 @@ func TestKubeletProbes(t *testing.T) {
 		}
 	}
 
-	ready := func(p *corev1.Pod) bool {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady {
-				return c.Status == corev1.ConditionTrue
-			}
-		}
-		return false
-	}
+	ready := podReady
 	sliceReady := func() (bool, bool) {
 		slices, err := cluster.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=probed"})
 		if err != nil {

@@ -534,16 +534,22 @@ func testPostgresScale(t *testing.T) {
 	if err := r.ready(ctx, 2*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	slots, err := r.pgSQL(ctx, primary, "SELECT slot_name || ' ' || active || ' ' || wal_status FROM pg_replication_slots ORDER BY 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("slots on %s after scaling to 3: %s", primary, strings.ReplaceAll(slots, "\n", "; "))
-	for _, gone := range []string{"3", "4"} {
-		if !strings.Contains(slots, r.man.Model.Name+"_"+gone+" false ") {
-			t.Fatalf("the slot of departed member %s is not kept inactive: %s", gone, slots)
+	// departedSlots checks that the slots of the departed members 3 and
+	// 4 are inactive with the WAL status state ("" for any).
+	departedSlots := func(when, state, problem string) {
+		t.Helper()
+		slots, err := r.pgSQL(ctx, primary, "SELECT slot_name || ' ' || active || ' ' || wal_status FROM pg_replication_slots ORDER BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("slots on %s %s: %s", primary, when, strings.ReplaceAll(slots, "\n", "; "))
+		for _, gone := range []string{"3", "4"} {
+			if !strings.Contains(slots, r.man.Model.Name+"_"+gone+" false "+state) {
+				t.Fatalf("the slot of departed member %s %s: %s", gone, problem, slots)
+			}
 		}
 	}
+	departedSlots("after scaling to 3", "", "is not kept inactive")
 	step("scaled to 3: primary healthy")
 
 	// A standby that runs but is cut off from the network while the
@@ -598,16 +604,7 @@ func testPostgresScale(t *testing.T) {
 	if log := containerLog(ns, standby, "postgresql"); restarts(p, false) <= before || !strings.Contains(log, "cloning it anew") {
 		t.Fatalf("%s rejoined without a restart and a new clone (restarts %d -> %d):\n%s", standby, before, restarts(p, false), lastLines(log, 10))
 	}
-	slots, err = r.pgSQL(ctx, primary, "SELECT slot_name || ' ' || active || ' ' || wal_status FROM pg_replication_slots ORDER BY 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("slots on %s now: %s", primary, strings.ReplaceAll(slots, "\n", "; "))
-	for _, gone := range []string{"3", "4"} {
-		if !strings.Contains(slots, r.man.Model.Name+"_"+gone+" false lost") {
-			t.Fatalf("the slot of departed member %s holds WAL beyond max_slot_wal_keep_size: %s", gone, slots)
-		}
-	}
+	departedSlots("now", "lost", "holds WAL beyond max_slot_wal_keep_size")
 	step("restarted by liveness, cloned anew, streams")
 }
 

@@ -374,14 +374,7 @@ func readyPods(ctx context.Context, ns string, pods []string, timeout time.Durat
 	return poll(ctx, timeout, func() (bool, error) {
 		for _, name := range pods {
 			p, err := cluster.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
-			if err != nil || p.DeletionTimestamp != nil {
-				return false, nil
-			}
-			ready := false
-			for _, c := range p.Status.Conditions {
-				ready = ready || c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue
-			}
-			if !ready {
+			if err != nil || p.DeletionTimestamp != nil || !podReady(p) {
 				return false, nil
 			}
 		}
@@ -416,22 +409,17 @@ func proxyService(ctx context.Context, t *testing.T, ns, name string) string {
 			return false, err
 		}
 		for _, p := range pods.Items {
-			for _, c := range p.Status.Conditions {
-				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
-					want = append(want, p.Status.PodIP)
-				}
+			if podReady(&p) && p.DeletionTimestamp == nil {
+				want = append(want, p.Status.PodIP)
 			}
 		}
-		for _, sp := range svc.Spec.Ports {
-			addrs, err := readyEndpoints(ctx, ns, name, sp.Name)
-			if err != nil {
-				return false, err
-			}
-			for _, a := range addrs {
-				host, _, _ := net.SplitHostPort(a)
-				got = append(got, host)
-			}
-			break
+		addrs, err := readyEndpoints(ctx, ns, name, svc.Spec.Ports[0].Name)
+		if err != nil {
+			return false, err
+		}
+		for _, a := range addrs {
+			host, _, _ := net.SplitHostPort(a)
+			got = append(got, host)
 		}
 		slices.Sort(want)
 		slices.Sort(got)

@@ -314,13 +314,7 @@ func (r *dbRun) ready(ctx context.Context, timeout time.Duration) error {
 			if err != nil {
 				return false, nil
 			}
-			ok := false
-			for _, c := range p.Status.Conditions {
-				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-					ok = true
-				}
-			}
-			if !ok {
+			if !podReady(p) {
 				return false, nil
 			}
 		}
@@ -386,47 +380,41 @@ func (r *dbRun) replicated(ctx context.Context, writer, key, value string, timeo
 	if err != nil {
 		return fmt.Errorf("writing %s on %s: %v: %v", key, writer, err, werr)
 	}
-	if err := reaches(ctx, r, r.pods(), key, value, time.Until(deadline), false); err != nil {
+	if err := holds(ctx, r, r.pods(), key, value, time.Until(deadline)); err != nil {
 		return fmt.Errorf("written on %s: %w", writer, err)
 	}
 	return nil
 }
 
-// holds waits until every pod holds key=value at once.
+// holds waits until every pod holds key=value, read in one pass over all
+// of them. A pod that has shown the value is not read again until every
+// pod has (for some clients each read starts a VM); then all are read once
+// more, so that one that showed it and lost it (a resync) is caught.
 func holds(ctx context.Context, r *dbRun, pods []string, key, value string, timeout time.Duration) error {
-	return reaches(ctx, r, pods, key, value, timeout, true)
-}
-
-// reaches waits until every pod holds key=value. With reread false, a pod
-// that held it once is not read again until every pod has, and then all
-// are read once more: for a value just written it saves most reads (and
-// for some clients a VM each).
-func reaches(ctx context.Context, r *dbRun, pods []string, key, value string, timeout time.Duration, reread bool) error {
 	missing := map[string]string{}
-	held := map[string]bool{}
+	shown := map[string]bool{}
 	err := poll(ctx, timeout, func() (bool, error) {
 		clear(missing)
+		confirm := len(shown) == len(pods)
+		readAll := true
 		for _, pod := range pods {
-			if held[pod] {
+			if shown[pod] && !confirm {
+				readAll = false
 				continue
 			}
 			out, err := r.db.read(ctx, r, pod, key)
-			if err != nil {
+			switch {
+			case err != nil:
 				missing[pod] = err.Error()
-			} else if !hasLine(out, value) {
+			case !hasLine(out, value):
 				missing[pod] = fmt.Sprintf("read %q", lastLines(out, 3))
-			} else if !reread {
-				held[pod] = true
+			default:
+				shown[pod] = true
+				continue
 			}
+			delete(shown, pod)
 		}
-		if len(missing) > 0 || reread {
-			return len(missing) == 0, nil
-		}
-		// Every pod has shown the value: read them all once more, so
-		// that a member that showed it and then lost it (rolled back by a
-		// resync) is caught.
-		clear(held)
-		return reaches(ctx, r, pods, key, value, 0, true) == nil, nil
+		return readAll && len(missing) == 0, nil
 	})
 	if err != nil {
 		var parts []string

@@ -34,7 +34,7 @@ var longestFirst = []string{
 	"TestMariaDBFullStop",
 }
 
-var turns struct {
+var turns = struct {
 	mu      sync.Mutex
 	free    int
 	waiting []*turn
@@ -42,7 +42,7 @@ var turns struct {
 	// open is set a second after the first test queues: the parallel
 	// tests are released together, and all of them queue by then.
 	gathering, open bool
-}
+}{free: runSlots}
 
 type turn struct {
 	rank, seq int
@@ -65,7 +65,6 @@ func parallel(t *testing.T) {
 	turns.waiting = append(turns.waiting, tr)
 	if !turns.gathering {
 		turns.gathering = true
-		turns.free = runSlots
 		time.AfterFunc(time.Second, func() {
 			turns.mu.Lock()
 			turns.open = true
